@@ -1,0 +1,144 @@
+"""Probes for the softmax assignment (see ASSIGNMENTS.md, section 2).
+
+Each probe returns the submission's outputs; the grader compares them with the
+reference's outputs for the same seed. Visibility and points live in rubrics/softmax.toml.
+"""
+import numpy as np
+
+from grader.probe import probe
+
+
+def _labels(rng, n, c):
+    return rng.integers(0, c, size=n)
+
+
+def _probability_vector(rng, c):
+    weights = rng.random(c) + 0.05
+    return weights / weights.sum()
+
+
+# --- softmax -------------------------------------------------------------------------
+
+@probe(calls=("softmax",))
+def softmax_rows(m, rng):
+    """softmax(z) of a (4, 5) array, default axis (the last)"""
+    z = rng.normal(size=(4, 5))
+    return {"p": m.softmax(z)}
+
+
+@probe(calls=("softmax",))
+def softmax_axis0(m, rng):
+    """softmax(z, axis=0) of a (3, 6) array: columns sum to one"""
+    z = rng.normal(size=(3, 6))
+    return {"p": m.softmax(z, axis=0)}
+
+
+@probe(calls=("softmax",))
+def softmax_1d(m, rng):
+    """softmax(z) of a 1-D array of 7 entries"""
+    return {"p": m.softmax(rng.normal(size=7) * 3)}
+
+
+@probe(calls=("softmax",))
+def softmax_3d_axes(m, rng):
+    """softmax of a (2, 3, 4) array along axis 1, axis -1 and axis 0"""
+    z = rng.normal(size=(2, 3, 4))
+    return {"axis1": m.softmax(z, axis=1), "last": m.softmax(z), "axis0": m.softmax(z, axis=0)}
+
+
+@probe(calls=("softmax",))
+def softmax_large_logits(m, rng):
+    """softmax(z) with entries of +-1e4: no overflow, no nan"""
+    z = rng.normal(size=(3, 4)) * 1e4
+    z[0, 0], z[1, 1], z[2, 3] = 1e4, -1e4, 1e4
+    return {"p": m.softmax(z)}
+
+
+@probe(calls=("softmax",))
+def softmax_rows_far_below_max(m, rng):
+    """softmax(z) by rows, where one row's entries are 2000 below another's"""
+    z = rng.normal(size=(3, 5))
+    z[0] += 1000.0
+    z[2] -= 1000.0
+    return {"p": m.softmax(z)}
+
+
+@probe(calls=("softmax",))
+def softmax_leaves_input_unchanged(m, rng):
+    """softmax(z) must not modify z in place"""
+    z = rng.normal(size=(4, 3)) * 5
+    m.softmax(z)
+    return {"z_after_call": z}
+
+
+# --- log_softmax -------------------------------------------------------------------------
+
+@probe(calls=("log_softmax",))
+def log_softmax_rows(m, rng):
+    """log_softmax(z) of a (4, 5) array, default axis"""
+    return {"log_p": m.log_softmax(rng.normal(size=(4, 5)))}
+
+
+@probe(calls=("log_softmax",))
+def log_softmax_axes(m, rng):
+    """log_softmax of a 1-D array, and of a (2, 3, 4) array along axis 0"""
+    return {"one_d": m.log_softmax(rng.normal(size=6)),
+            "axis0": m.log_softmax(rng.normal(size=(2, 3, 4)), axis=0)}
+
+
+@probe(calls=("log_softmax",))
+def log_softmax_large_logits(m, rng):
+    """log_softmax(z) with entries of +-1e4: finite, including the very negative ones"""
+    z = rng.normal(size=(3, 6)) * 1e4
+    z[:, 0] = 1e4
+    z[:, 1] = -1e4
+    return {"log_p": m.log_softmax(z)}
+
+
+# --- cross_entropy -------------------------------------------------------------------------
+
+@probe(calls=("cross_entropy",))
+def cross_entropy_batch(m, rng):
+    """cross_entropy(logits, labels) with N = 8, C = 5"""
+    logits = rng.normal(size=(8, 5))
+    return {"loss": m.cross_entropy(logits, _labels(rng, 8, 5))}
+
+
+@probe(calls=("cross_entropy",))
+def cross_entropy_single(m, rng):
+    """cross_entropy(logits, labels) with N = 1, C = 4"""
+    logits = rng.normal(size=(1, 4)) * 2
+    return {"loss": m.cross_entropy(logits, _labels(rng, 1, 4))}
+
+
+@probe(calls=("cross_entropy",))
+def cross_entropy_large_logits(m, rng):
+    """cross_entropy with logits of magnitude 1e4, where the true class is often far behind"""
+    logits = rng.normal(size=(6, 4)) * 1e4
+    return {"loss": m.cross_entropy(logits, _labels(rng, 6, 4))}
+
+
+# --- kl_divergence -------------------------------------------------------------------------
+
+@probe(calls=("kl_divergence",))
+def kl_divergence_dense(m, rng):
+    """kl_divergence(p, q) of two positive probability vectors of 6 entries"""
+    p, q = _probability_vector(rng, 6), _probability_vector(rng, 6)
+    return {"kl": m.kl_divergence(p, q)}
+
+
+@probe(calls=("kl_divergence",))
+def kl_divergence_zeros_in_p(m, rng):
+    """kl_divergence(p, q) where p has exact zeros (those terms count 0)"""
+    p = _probability_vector(rng, 7)
+    p[[1, 4]] = 0.0
+    p /= p.sum()
+    return {"kl": m.kl_divergence(p, _probability_vector(rng, 7))}
+
+
+@probe(calls=("kl_divergence",))
+def kl_divergence_of_equal_vectors(m, rng):
+    """kl_divergence(p, p) is 0, and KL(p || q) differs from KL(q || p)"""
+    p, q = _probability_vector(rng, 5), _probability_vector(rng, 5)
+    return {"self": m.kl_divergence(p, p.copy()), "forward": m.kl_divergence(p, q),
+            "backward": m.kl_divergence(q, p)}

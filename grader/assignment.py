@@ -1,0 +1,139 @@
+"""Assignments: where a course keeps each one's metadata, probes, reference and mistakes.
+
+A course is a folder laid out as DESIGN.md says::
+
+    assignments/<name>/assignment.toml   metadata (validated by assignment.schema.json)
+    assignments/<name>/probes.py         the tests, as probes
+    assignments/<name>/template.py       the student template (source of template.ipynb)
+    reference/<name>.py                  the reference solution
+    reference/mistakes/<name>/*.py       known mistakes, one bug each
+    rubrics/<name>.toml                  points and visibility per test
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from types import ModuleType
+
+from grader import schema
+from grader.probe import Probe, collect, load_module
+
+
+class CourseError(Exception):
+    """The course itself is wrong (a grader fault, never a student's zero)."""
+
+
+@dataclass(frozen=True)
+class Forbidden:
+    modules: tuple[str, ...] = ()
+    calls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+    title: str
+    framework: str
+    functions: tuple[str, ...]
+    forbidden: Forbidden
+    root: Path  # the course root
+
+    @property
+    def folder(self) -> Path:
+        return self.root / "assignments" / self.name
+
+    @property
+    def probes_path(self) -> Path:
+        return self.folder / "probes.py"
+
+    @property
+    def reference_path(self) -> Path:
+        return self.root / "reference" / f"{self.name}.py"
+
+    @property
+    def rubric_path(self) -> Path:
+        return self.root / "rubrics" / f"{self.name}.toml"
+
+    @property
+    def template_paths(self) -> tuple[Path, Path]:
+        return self.folder / "template.py", self.folder / "template.ipynb"
+
+    @property
+    def mistake_paths(self) -> tuple[Path, ...]:
+        folder = self.root / "reference" / "mistakes" / self.name
+        return tuple(sorted(folder.glob("[!_]*.py"))) if folder.is_dir() else ()
+
+    @property
+    def alternative_paths(self) -> tuple[Path, ...]:
+        folder = self.root / "tests" / "alternatives" / self.name
+        return tuple(sorted(folder.glob("[!_]*.py"))) if folder.is_dir() else ()
+
+    @cached_property
+    def probes(self) -> tuple[Probe, ...]:
+        module = load_module(self.probes_path, f"_grader_probes_{self.name}")
+        found = collect(module)
+        if not found:
+            raise CourseError(f"{self.probes_path}: defines no @probe function; "
+                              "decorate each test with grader.probe.probe")
+        return found
+
+    def probe(self, test_id: str) -> Probe:
+        for candidate in self.probes:
+            if candidate.id == test_id:
+                return candidate
+        raise CourseError(f"test {test_id!r} is not defined in {self.probes_path}")
+
+    @cached_property
+    def reference(self) -> ModuleType:
+        return load_module(self.reference_path, f"_grader_reference_{self.name}")
+
+
+def course_root(explicit: str | os.PathLike | None = None) -> Path:
+    """The course folder: ``explicit``, else $GRADER_COURSE, else the checkout holding grader/."""
+    for candidate in (explicit, os.environ.get("GRADER_COURSE")):
+        if candidate:
+            root = Path(candidate).resolve()
+            if not (root / "assignments").is_dir():
+                raise CourseError(f"course folder {root} has no assignments/ folder; "
+                                  "point --course (or GRADER_COURSE) at a course checkout")
+            return root
+    root = Path(__file__).resolve().parent.parent
+    if (root / "assignments").is_dir():
+        return root
+    raise CourseError("no course found: pass --course DIR or set GRADER_COURSE to the folder "
+                      "that holds assignments/, reference/ and rubrics/")
+
+
+def names(root: Path) -> tuple[str, ...]:
+    """The assignments of a course, sorted by name."""
+    folder = root / "assignments"
+    return tuple(sorted(p.parent.name for p in folder.glob("*/assignment.toml")))
+
+
+def load(name: str, root: Path) -> Assignment:
+    """Read ``assignments/<name>/assignment.toml``; a bad file is a CourseError naming it."""
+    path = root / "assignments" / name / "assignment.toml"
+    if not path.is_file():
+        known = ", ".join(names(root)) or "none"
+        raise CourseError(f"unknown assignment {name!r} (known: {known})")
+    data = read_toml(path)
+    schema.check(data, "assignment", path)
+    if data["name"] != name:
+        raise CourseError(f"{path}: name = {data['name']!r} but the folder is {name!r}")
+    forbidden = data.get("forbidden", {})
+    return Assignment(name=name, title=data["title"], framework=data["framework"],
+                      functions=tuple(data["functions"]),
+                      forbidden=Forbidden(tuple(forbidden.get("modules", ())),
+                                          tuple(forbidden.get("calls", ()))),
+                      root=root)
+
+
+def read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CourseError(f"{path}: cannot read TOML: {exc}") from exc
+

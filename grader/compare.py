@@ -191,3 +191,15 @@ def _nonfinite_problem(path, got, want) -> LeafCheck | None:
     return _fail(path, "nonfinite", f"{int(bad.sum())} of {want.size} values are finite where "
                                     f"nan/inf is expected (first at {where}: obtained {got.flat[first]})",
                  f"expected {want.flat[first]} at {where}")
+
+
+def leaves(tree, path: str = ""):
+    """Yield ``(path, leaf)`` for every leaf of a plain tree, paths as in LeafCheck."""
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            yield from leaves(value, f"{path}[{key!r}]" if path else str(key))
+    elif isinstance(tree, list):
+        for index, value in enumerate(tree):
+            yield from leaves(value, f"{path}[{index}]")
+    else:
+        yield path, tree

@@ -1,0 +1,176 @@
+"""Diagnosis: say which mistake a failing submission made, without revealing expected values.
+
+1. The catalogue: every ``reference/mistakes/<assignment>/*.py`` runs the same probes with
+   the same seed, here on the trusted side. A mistake is a candidate for a failing test
+   when the student's outputs match the mistake's there; among candidates, the one that
+   agrees with the student on the most tests overall wins, so two mistakes that agree on
+   one probe are told apart by the others.
+2. Patterns, needing no catalogue: nan/inf where the reference is finite, a constant
+   ratio to the reference (a missing average, a sign flip), a constant offset, a
+   transposed or permuted output.
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass
+from fractions import Fraction
+from types import ModuleType
+
+import numpy as np
+
+from grader import compare, protocol
+from grader.assignment import Assignment
+from grader.probe import load_module
+
+
+@dataclass(frozen=True)
+class Mistake:
+    name: str
+    misconception: str
+    fix: str
+    module: ModuleType
+
+    @property
+    def text(self) -> str:
+        return f"{self.misconception} Fix: {self.fix}"
+
+
+def parse_docstring(name: str, doc: str | None) -> tuple[str, str]:
+    """(misconception, fix) from a mistake module's docstring; ValueError if malformed."""
+    paragraphs = [" ".join(p.split()) for p in (doc or "").strip().split("\n\n") if p.strip()]
+    fixes = [p for p in paragraphs if p.startswith("Fix:")]
+    if not paragraphs or not fixes or paragraphs[0].startswith("Fix:"):
+        raise ValueError(f"mistake {name}: its docstring must be 'misconception\\n\\nFix: how to fix it'")
+    return paragraphs[0], fixes[0][len("Fix:"):].strip()
+
+
+class Diagnoser:
+    def __init__(self, assignment: Assignment, seed: int):
+        self.assignment, self.seed = assignment, seed
+        self._mistakes: list[Mistake] | None = None
+        self._outputs: dict[tuple[str, str], object] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def mistakes(self) -> list[Mistake]:
+        with self._lock:
+            if self._mistakes is None:
+                self._mistakes = [self._load(path) for path in self.assignment.mistake_paths]
+            return self._mistakes
+
+    def _load(self, path) -> Mistake:
+        module = load_module(path, f"_grader_mistake_{self.assignment.name}_{path.stem}")
+        misconception, fix = parse_docstring(path.stem, module.__doc__)
+        return Mistake(path.stem, misconception, fix, module)
+
+    def outputs(self, mistake: Mistake, probe) -> object:
+        key = (mistake.name, probe.id)
+        with self._lock:
+            if key not in self._outputs:
+                try:
+                    self._outputs[key] = protocol.to_plain(probe.run(mistake.module, self.seed))
+                except Exception:  # a mistake may well raise where the student's code did not
+                    self._outputs[key] = None
+            return self._outputs[key]
+
+    def diagnose(self, obtained: dict, expected: dict, failed: set) -> dict[str, str]:
+        """Diagnoses for the ``failed`` tests; ``obtained``/``expected`` map test id -> tree."""
+        probes = {p.id: p for p in self.assignment.probes if p.id in obtained}
+        agreement = {m.name: self._agreement(m, probes, obtained) for m in self.mistakes}
+        found = {}
+        for test in failed:
+            candidates = [m for m in self.mistakes if test in agreement[m.name]]
+            if candidates:
+                best = max(candidates, key=lambda m: (len(agreement[m.name]), m.name))
+                found[test] = f"Matches a known mistake: {best.text}"
+            elif obtained.get(test) is not None:
+                pattern = describe_pattern(obtained[test], expected[test], probes[test])
+                if pattern:
+                    found[test] = pattern
+        return found
+
+    def _agreement(self, mistake: Mistake, probes: dict, obtained: dict) -> set[str]:
+        agreed = set()
+        for test, probe in probes.items():
+            theirs = self.outputs(mistake, probe)
+            if obtained[test] is not None and theirs is not None and \
+                    compare.compare(obtained[test], theirs, probe.rtol, probe.atol).ok:
+                agreed.add(test)
+        return agreed
+
+
+def describe_pattern(obtained, expected, probe) -> str | None:
+    """A catalogue-free diagnosis of the first failing output it can explain."""
+    got = dict(compare.leaves(obtained))
+    for path, want in compare.leaves(expected):
+        have = got.get(path)
+        if not isinstance(want, np.ndarray) or not isinstance(have, np.ndarray) or want.dtype.kind not in "fc":
+            continue
+        if have.dtype.kind not in "fc":
+            continue
+        if compare.compare(have, want, probe.rtol, probe.atol).ok:
+            continue
+        for check in (_nonfinite, _ratio, _offset, _transposed):
+            text = check(path, have.astype(float), want.astype(float), probe)
+            if text:
+                return text
+    return None
+
+
+def _close(a, b, probe) -> bool:
+    return a.shape == b.shape and compare.compare(a, b, probe.rtol, probe.atol).ok
+
+
+def _nonfinite(path, have, want, probe) -> str | None:
+    if have.shape == want.shape and np.isfinite(want).all() and not np.isfinite(have).all():
+        return (f"`{path}` has nan/inf where the reference is finite: an overflow, typically exp of "
+                "a large number. Subtract the maximum before exponentiating (softmax(z) = "
+                "softmax(z - max z)) and never take the log of an underflowed 0.")
+    return None
+
+
+def _ratio(path, have, want, probe) -> str | None:
+    if have.shape != want.shape or not np.isfinite(have).all() or not np.isfinite(want).all():
+        return None
+    mask = np.abs(want) > 1e-12 * max(np.abs(want).max(), 1e-300)
+    if mask.sum() < 1:
+        return None
+    ratio = float(np.median(have[mask] / want[mask]))
+    if not np.isfinite(ratio) or ratio == 0 or abs(ratio - 1) < 1e-3 or not _close(have, ratio * want, probe):
+        return None
+    if abs(ratio + 1) < 1e-6:
+        return f"`{path}` is exactly the negative of the expected value: a sign is flipped."
+    return (f"`{path}` is exactly {_factor(ratio)} times the expected value everywhere: a constant "
+            "factor is missing or extra (averaging over the batch or not, a 1/2 in a squared "
+            "loss, a scale such as the square root of a dimension).")
+
+
+def _factor(ratio: float) -> str:
+    fraction = Fraction(ratio).limit_denominator(64)
+    if abs(float(fraction) - ratio) <= 1e-6 * abs(ratio):
+        return str(fraction)
+    return f"{ratio:.6g}"
+
+
+def _offset(path, have, want, probe) -> str | None:
+    if have.shape != want.shape or have.size < 2 or not np.isfinite(have - want).all():
+        return None
+    shift = float(np.median(have - want))
+    if shift != 0 and _close(have, want + shift, probe):
+        return (f"`{path}` differs from the expected value by the same constant everywhere: a term "
+                "that does not depend on the input is added or missing.")
+    return None
+
+
+def _transposed(path, have, want, probe) -> str | None:
+    if have.ndim < 2 or have.size != want.size:
+        return None
+    for axes in itertools.permutations(range(have.ndim)):
+        if axes == tuple(range(have.ndim)):
+            continue
+        moved = np.transpose(have, axes)
+        if moved.shape == want.shape and _close(moved, want, probe):
+            which = "transposed" if have.ndim == 2 else f"has its axes permuted (as axes {axes})"
+            return f"`{path}` is the expected array {which}: check the order of your dimensions."
+    return None

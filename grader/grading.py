@@ -1,0 +1,215 @@
+"""Grading: one submission from file to report, and a batch of them.
+
+load (parse only) -> worker (sandboxed child runs the probes) -> compare with the
+reference's outputs (computed here, on the trusted side) -> diagnose misses -> score
+with the rubric -> report.
+"""
+from __future__ import annotations
+
+import random
+import shutil
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import __version__, cgroup, compare, forbidden, pool, protocol, report, scoring, submission
+from grader.assignment import Assignment, CourseError
+from grader.diagnosis import Diagnoser
+from grader.limits import Limits
+from grader.rubric import Rubric
+from grader.sandbox import Layers, Plan, runtime_paths
+
+_STATUS = {"raised": "error", "missing": "error", "not_plain": "failed", "timeout": "timeout",
+           "crashed": "crashed"}
+
+
+@dataclass(frozen=True)
+class Options:
+    limits: Limits = Limits()
+    seed: int | None = None
+    jobs: int = 1
+    reveal_hidden: bool = True   # instructors see expected values of hidden tests too
+    diagnose: bool = True
+
+
+class Grader:
+    """Grades submissions of one assignment; holds the reference outputs of this run."""
+
+    def __init__(self, assignment: Assignment, rubric: Rubric, layers: Layers, options: Options = Options()):
+        self.assignment, self.rubric, self.layers, self.options = assignment, rubric, layers, options
+        self.seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
+        self.pool = pool.Pool(max(1, options.jobs))
+        self.scratch = Path(tempfile.mkdtemp(prefix="grader-"))
+        self.scratch.chmod(0o755)
+        self.read_only = tuple(runtime_paths())
+        self._expected: dict[str, object] = {}
+        self._lock = threading.Lock()
+        self._counter = 0
+        self.diagnoser = Diagnoser(assignment, self.seed) if options.diagnose else None
+
+    def close(self) -> None:
+        self.pool.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- the trusted side
+    def expected(self, probe) -> object:
+        """The reference's outputs for ``probe`` in this run; a failure is a course fault."""
+        with self._lock:
+            if probe.id not in self._expected:
+                try:
+                    self._expected[probe.id] = protocol.to_plain(probe.run(self.assignment.reference, self.seed))
+                except Exception as exc:
+                    raise CourseError(f"the reference solution reference/{self.assignment.name}.py fails "
+                                      f"test {probe.id!r}: {type(exc).__name__}: {exc}") from exc
+            return self._expected[probe.id]
+
+    # -- one submission
+    def grade(self, path: Path, tests: tuple[str, ...] | None = None) -> dict:
+        started = time.perf_counter()
+        entries = [e for e in self.rubric.entries if tests is None or e.test in tests]
+        loaded = submission.load(Path(path), self.assignment.name, self.options.limits)
+        if not loaded.gradable:
+            results = [self._not_run(entry, "not run: " + "; ".join(loaded.load_errors)) for entry in entries]
+            return self._report(loaded, results, None, started)
+        scan = forbidden.scan(loaded.units, self.assignment.forbidden)
+        run = self._run(loaded, [e.test for e in entries])
+        results = [self._judge(entry, run.tests[entry.test], scan) for entry in entries]
+        self._diagnose(results, run)
+        return self._report(loaded, results, run, started)
+
+    def _diagnose(self, results: list[dict], run: pool.SubmissionRun) -> None:
+        if self.diagnoser is None:
+            return
+        obtained = {t: r.tree for t, r in run.tests.items() if r.status == "returned"}
+        failed = {r["id"] for r in results if r["status"] == "failed" and r["id"] in obtained}
+        if not failed:
+            return
+        expected = {t: self.expected(self.assignment.probe(t)) for t in obtained}
+        found = self.diagnoser.diagnose(obtained, expected, failed)
+        for result in results:
+            result["diagnosis"] = found.get(result["id"])
+
+    def _run(self, loaded: submission.Submission, tests: list[str]) -> pool.SubmissionRun:
+        limits = self.options.limits
+        with self._lock:
+            self._counter += 1
+            folder = self.scratch / f"s{self._counter}"
+        for name in ("root", "scratch"):
+            (folder / name).mkdir(parents=True)
+        (folder / "scratch").chmod(0o1777)
+        group = cgroup.Group.create(f"{folder.name}-{id(self)}", limits.memory_bytes,
+                                    limits.max_processes) if self.layers.cgroups else None
+        try:
+            job = {"module": self.assignment.name, "tests": tests, "seed": self.seed,
+                   "probes_path": str(self.assignment.probes_path),
+                   "units": [{"source": u.source, "filename": u.filename, "label": u.label}
+                             for u in loaded.units],
+                   "forbidden": {"modules": list(self.assignment.forbidden.modules),
+                                 "calls": list(self.assignment.forbidden.calls)},
+                   "plan": self._plan(folder, group, len(tests)).to_dict()}
+            with self.pool.zygote() as zygote:
+                run = pool.execute(zygote, job, limits, on_attempt=None)
+            if group is not None and group.oom_killed():
+                run = _blame_memory(run, limits)
+            return run
+        finally:
+            if group is not None:
+                group.kill()
+                group.remove()
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _plan(self, folder: Path, group, test_count: int) -> Plan:
+        limits = self.options.limits
+        procs = tuple(str(d / "cgroup.procs") for d in group.dirs) if group is not None else ()
+        return Plan(namespaces=self.layers.namespaces, seccomp=self.layers.seccomp,
+                    landlock_abi=self.layers.landlock_abi, cgroup_procs=procs,
+                    new_root=str(folder / "root"), scratch=str(folder / "scratch"),
+                    read_only=self.read_only, limits=limits.__dict__.copy(),
+                    cpu_seconds=int(limits.timeout_s * (test_count + 1)) + 5,
+                    environment=dict(self.pool.environment))
+
+    def _judge(self, entry, run: pool.TestRun, scan: forbidden.Scan) -> dict:
+        probe = self.assignment.probe(entry.test)
+        reveal = entry.visibility == "visible" or self.options.reveal_hidden
+        expected = self.expected(probe)
+        finding = scan.blocking(probe.calls)
+        used = finding.describe() if finding else _runtime_use(run.forbidden)
+        outputs = {}
+        if used:
+            status, message = "failed", (f"uses the forbidden {used}; the {self.assignment.name} "
+                                         "assignment must be solved without it")
+        elif run.status == "returned":
+            result = compare.compare(run.tree, expected, probe.rtol, probe.atol)
+            outputs = result.top_level_ok()
+            status = "passed" if result.ok else "failed"
+            message = "" if result.ok else result.message(reveal)
+        else:
+            status, message = _STATUS[run.status], run.error or run.status
+        score = scoring.points(entry, status == "passed", outputs if status == "failed" and not used else None)
+        return {"id": entry.test, "name": probe.description, "score": score, "max_score": entry.points,
+                "status": status, "message": message, "visibility": entry.visibility,
+                "diagnosis": None, "duration_s": round(run.duration_s, 6), "outputs": outputs,
+                "tolerance": {"rtol": probe.rtol, "atol": probe.atol}}
+
+    def _not_run(self, entry, message: str) -> dict:
+        probe = self.assignment.probe(entry.test)
+        return {"id": entry.test, "name": probe.description, "score": 0.0, "max_score": entry.points,
+                "status": "error", "message": message, "visibility": entry.visibility,
+                "diagnosis": None, "duration_s": 0.0, "outputs": {},
+                "tolerance": {"rtol": probe.rtol, "atol": probe.atol}}
+
+    def _report(self, loaded, results: list[dict], run, started: float) -> dict:
+        document = {
+            "schema_version": report.SCHEMA_VERSION, "grader_version": __version__,
+            "assignment": self.assignment.name,
+            "submission": {"path": str(loaded.path), "sha256": loaded.sha256, "member": loaded.member},
+            "seed": self.seed,
+            "score": round(sum(r["score"] for r in results), 6),
+            "max_score": round(sum(r["max_score"] for r in results), 6),
+            "tests": results, "load_errors": list(loaded.load_errors),
+            "import_errors": [dict(e) for e in run.import_errors] if run else [],
+            "output": {"text": run.output if run else "", "bytes": run.output_bytes if run else 0},
+            "isolation": self.layers.report(),
+            "restarts": run.restarts if run else 0,
+            "duration_s": round(time.perf_counter() - started, 6),
+        }
+        report.validate(document)
+        return document
+
+    # -- a batch
+    def grade_all(self, paths: list[Path], on_done=None) -> list[dict]:
+        """Grade every path (in parallel up to ``jobs``); results in the order given."""
+        def one(path):
+            document = self.grade(path)
+            if on_done:
+                on_done(path, document)
+            return document
+        if self.options.jobs <= 1:
+            return [one(p) for p in paths]
+        with ThreadPoolExecutor(self.options.jobs) as executor:
+            return list(executor.map(one, paths))
+
+
+def _runtime_use(events) -> str:
+    if not events:
+        return ""
+    first = events[0]
+    return f"`{first.get('what')}` ({first.get('where')}, detected while the test ran)"
+
+
+def _blame_memory(run: pool.SubmissionRun, limits: Limits) -> pool.SubmissionRun:
+    gib = limits.memory_bytes / (1 << 30)
+    note = f"exceeded the memory limit of {gib:g} GiB and was killed"
+    tests = {t: (pool.TestRun(r.test, r.status, r.tree, f"{note} ({r.error})", r.duration_s, r.forbidden)
+                 if r.status == "crashed" else r) for t, r in run.tests.items()}
+    return pool.SubmissionRun(tests, run.import_errors, run.load_forbidden, run.output,
+                              run.output_bytes, run.restarts)

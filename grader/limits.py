@@ -1,0 +1,27 @@
+"""Resource limits for grading one submission: an object with named defaults."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout_s: float = 10.0            # wall clock per test (and for loading the submission)
+    memory_bytes: int = 4 * GIB        # per submission (cgroup where available, else address space)
+    output_bytes_kept: int = 4 * KIB   # of the submission's stdout+stderr kept in the report
+    max_result_bytes: int = 256 * MIB  # one test's outputs on the wire
+    max_source_bytes: int = 4 * MIB    # a .py file, notebook or zip member
+    max_zip_bytes: int = 64 * MIB      # a whole .zip, uncompressed
+    max_processes: int = 64            # processes and threads the submission may have at once
+    max_open_files: int = 256
+    max_file_bytes: int = 64 * MIB     # largest file the submission may write
+    scratch_bytes: int = 64 * MIB      # its private /tmp
+
+    def __post_init__(self):
+        if not self.timeout_s > 0:
+            raise ValueError(f"timeout must be positive seconds, got {self.timeout_s!r}")
+        if self.memory_bytes < 64 * MIB:
+            raise ValueError(f"memory limit {self.memory_bytes} bytes is below 64 MiB; "
+                             "the Python runtime alone needs more")

@@ -1,0 +1,234 @@
+"""The sandbox: which isolation layers this machine offers, and entering them in the child.
+
+Layers (DESIGN.md, "The trust boundary"):
+- always: own session and process group, rlimits, a scrubbed environment, no root
+  (switch to an unprivileged uid, or drop every capability), capped output, a watchdog;
+- namespaces: user, PID, network, IPC, UTS and mount (a new root with only the runtime);
+- cgroups: memory (bounds memfd/tmpfs too) and pids per submission, killed at the end;
+- seccomp: no network sockets, ptrace, io_uring, mount, unshare...;
+- landlock: a file allow-list, no TCP, scoped signals (the unprivileged fallback).
+``detect`` probes each once; the report's ``isolation`` field says what was active.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import sys
+import sysconfig
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from grader import cgroup, landlock, namespace, seccomp
+from grader.limits import Limits
+
+SAFE_ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp",
+                    "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "OMP_NUM_THREADS": "1",
+                    "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+                    "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1"}
+
+
+@dataclass(frozen=True)
+class Layers:
+    """What this machine offers; ``warnings`` say what is missing and what that risks."""
+
+    namespaces: bool
+    cgroups: bool
+    seccomp: bool
+    landlock_abi: int
+    root: bool
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def network_isolated(self) -> bool:
+        return self.namespaces or self.seccomp or self.landlock_abi >= 4
+
+    @property
+    def filesystem_isolated(self) -> bool:
+        return self.namespaces or self.landlock_abi >= 1
+
+    @property
+    def memory_bounded(self) -> bool:
+        return self.cgroups
+
+    def report(self) -> dict:
+        """The report's ``isolation`` field."""
+        return {"process_group": True, "rlimits": True, "environment_scrubbed": True,
+                "unprivileged": True, "namespaces": self.namespaces, "cgroups": self.cgroups,
+                "seccomp": self.seccomp, "landlock_abi": self.landlock_abi,
+                "network_isolated": self.network_isolated,
+                "filesystem_isolated": self.filesystem_isolated,
+                "memory_bounded": self.memory_bounded, "warnings": list(self.warnings)}
+
+    def strict_problems(self) -> list[str]:
+        """Why ``--strict`` must refuse to grade here (empty when it may)."""
+        missing = {"network": self.network_isolated, "filesystem": self.filesystem_isolated,
+                   "memory": self.memory_bounded}
+        return [f"the {name} isolation layer is unavailable" for name, ok in missing.items() if not ok]
+
+
+def detect(disable: frozenset[str] = frozenset()) -> Layers:
+    """Probe every layer once (a throw-away child tries the namespaces)."""
+    warnings = []
+    ns_ok, ns_why = (False, "disabled") if "namespaces" in disable else _namespaces_work()
+    if not ns_ok:
+        warnings.append(f"namespaces unavailable ({ns_why}): student code can see this machine's "
+                        "files and network except where landlock/seccomp block them")
+    cg_ok, cg_why = (False, "disabled") if "cgroups" in disable else cgroup.available()
+    if not cg_ok:
+        warnings.append(f"cgroups unavailable ({cg_why}): memory is bounded by an address-space "
+                        "rlimit only (memfd and tmpfs escape it), and a process that leaves its "
+                        "session may outlive grading")
+    sc_ok, sc_why = (False, "disabled") if "seccomp" in disable else seccomp.available()
+    if not sc_ok:
+        warnings.append(f"seccomp unavailable ({sc_why})")
+    abi = 0 if "landlock" in disable else landlock.abi_version()
+    if abi == 0 and not ns_ok:
+        warnings.append("landlock unavailable: no file allow-list for student code")
+    return Layers(ns_ok, cg_ok, sc_ok, abi, os.geteuid() == 0, tuple(warnings))
+
+
+def _namespaces_work() -> tuple[bool, str]:
+    pid = os.fork()
+    if pid == 0:
+        try:
+            namespace.unshare(namespace.CLONE_NEWPID)
+            namespace.unshare(namespace.VIEW)
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) == 0:
+        return True, ""
+    return False, "unshare of user, PID, network and mount namespaces was refused"
+
+
+def runtime_paths() -> list[str]:
+    """What student code may read: the Python runtime, its packages, shared libraries."""
+    paths = ["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", sys.base_prefix, sys.prefix,
+             *sysconfig.get_paths().values()]
+    for entry in sys.path:
+        if entry and ("site-packages" in entry or "dist-packages" in entry) and Path(entry).is_dir():
+            paths.append(entry)
+    return sorted({os.path.normpath(p) for p in paths if p}, key=len)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the child must do before it runs student code; plain data, sent in the job."""
+
+    namespaces: bool
+    seccomp: bool
+    landlock_abi: int
+    cgroup_procs: tuple[str, ...]   # cgroup.procs files to join
+    new_root: str                   # an empty directory for the namespace root
+    scratch: str                    # the writable directory without namespaces
+    read_only: tuple[str, ...]
+    limits: dict                    # Limits as a dict
+    cpu_seconds: int
+    environment: dict
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Plan":
+        return cls(**{**data, "cgroup_procs": tuple(data["cgroup_procs"]),
+                      "read_only": tuple(data["read_only"])})
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def enter(plan: Plan) -> None:
+    """In the forked child: apply every layer of ``plan``. Returns in the process that
+    will run student code; intermediate processes never return."""
+    os.setsid()
+    for procs in plan.cgroup_procs:
+        Path(procs).write_text("0")  # "0" is the writing process itself
+    if os.geteuid() == 0:
+        os.setgroups([])
+    if plan.namespaces:
+        _enter_namespaces(plan)
+    else:
+        _become_unprivileged()
+    _set_rlimits(plan)
+    if os.geteuid() == 0 or plan.namespaces:
+        namespace.drop_capabilities()
+    namespace.set_no_new_privs()
+    if plan.landlock_abi:
+        writable = ["/tmp"] if plan.namespaces else [plan.scratch]
+        readable = ["/"] if plan.namespaces else [*plan.read_only, "/dev/null", "/dev/urandom"]
+        landlock.restrict(readable, [*writable, "/dev/null"])
+    if plan.seccomp:
+        seccomp.install()
+    os.environ.clear()
+    os.environ.update(plan.environment)
+    if not plan.namespaces:
+        os.environ["TMPDIR"] = os.environ["HOME"] = plan.scratch
+        os.chdir(plan.scratch)
+
+
+def _enter_namespaces(plan: Plan) -> None:
+    namespace.unshare(namespace.CLONE_NEWPID)
+    ready_r, ready_w = os.pipe()
+    mapped_r, mapped_w = os.pipe()
+    child = os.fork()
+    if child:
+        os.close(ready_w)
+        os.close(mapped_r)
+        _supervise(child, ready_r, mapped_w)  # never returns
+    os.close(ready_r)
+    os.close(mapped_w)
+    namespace.set_parent_death_signal(signal.SIGKILL)
+    namespace.unshare(namespace.VIEW)
+    os.write(ready_w, b"u")
+    if os.read(mapped_r, 1) != b"m":
+        os._exit(70)
+    binds = namespace.prepare(list(plan.read_only))
+    inside = namespace.UNPRIVILEGED_ID
+    os.setresgid(inside, inside, inside)
+    os.setresuid(inside, inside, inside)
+    namespace.build_root(Path(plan.new_root), binds, plan.limits["scratch_bytes"])
+
+
+def _supervise(child: int, ready_r: int, mapped_w: int) -> None:
+    """The outer process: map the child's ids, then wait and exit with its status."""
+    code = 70
+    try:
+        if os.read(ready_r, 1) == b"u":
+            namespace.write_id_maps(child, os.getuid(), os.getgid())
+            os.write(mapped_w, b"m")
+        _, status = os.waitpid(child, 0)
+        code = (128 + os.WTERMSIG(status)) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+    finally:
+        os._exit(code)
+
+
+def _become_unprivileged() -> None:
+    if os.geteuid() == 0:
+        nobody = namespace.UNPRIVILEGED_ID
+        os.setresgid(nobody, nobody, nobody)
+        os.setresuid(nobody, nobody, nobody)
+
+
+def _set_rlimits(plan: Plan) -> None:
+    limits = Limits(**plan.limits)
+    settings = {resource.RLIMIT_CPU: (plan.cpu_seconds, plan.cpu_seconds + 5),
+                resource.RLIMIT_FSIZE: (limits.max_file_bytes,) * 2,
+                resource.RLIMIT_NOFILE: (limits.max_open_files,) * 2,
+                resource.RLIMIT_CORE: (0, 0),
+                resource.RLIMIT_NPROC: (limits.max_processes,) * 2}
+    if not plan.cgroup_procs:  # no memory cgroup: bound the address space instead
+        settings[resource.RLIMIT_AS] = (_address_space_limit(limits.memory_bytes),) * 2
+    for which, (soft, hard) in settings.items():
+        current_soft, current_hard = resource.getrlimit(which)
+        hard = hard if current_hard == resource.RLIM_INFINITY else min(hard, current_hard)
+        resource.setrlimit(which, (min(soft, hard), hard))
+
+
+def _address_space_limit(memory_bytes: int) -> int:
+    """The runtime's mappings (torch reserves much address space) plus the memory limit."""
+    try:
+        with open("/proc/self/statm") as handle:
+            pages = int(handle.read().split()[0])
+        return pages * resource.getpagesize() + memory_bytes
+    except (OSError, ValueError, IndexError):
+        return memory_bytes

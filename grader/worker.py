@@ -1,0 +1,220 @@
+"""The worker: a warm zygote that forks one sandboxed child per run of a submission.
+
+The zygote is started by the grader with a scrubbed environment, imports NumPy and
+torch once (single-threaded: a zygote that ran a multi-threaded op would deadlock its
+forked children), and then only forks. It never holds a reference solution, an
+expected value or a point. Each child closes the zygote's socket, imports the
+assignment's probes (trusted), enters the sandbox, runs the student's code units in
+order in one module namespace, and then each requested probe, writing one frame per
+step to its result pipe (grader.protocol): ``started``, ``loaded``, ``result`` per test,
+``done``. Only plain data leaves the child.
+
+Zygote <-> grader messages on a Unix socket: the grader sends a length-prefixed JSON job
+with two file descriptors (result pipe, output pipe); the zygote answers JSON lines
+``{"pid": n}`` and, when it reaps a child, ``{"exit": n, "code": c}`` (``c`` = 128 + signal
+for a signal).
+"""
+from __future__ import annotations
+
+import os
+
+for _name, _value in (("OMP_NUM_THREADS", "1"), ("MKL_NUM_THREADS", "1"), ("OPENBLAS_NUM_THREADS", "1")):
+    os.environ.setdefault(_name, _value)
+
+import builtins  # noqa: E402
+import json  # noqa: E402
+import linecache  # noqa: E402
+import select  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import struct  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+import types  # noqa: E402
+import warnings  # noqa: E402
+
+import numpy  # noqa: E402,F401  (pre-imported for every child)
+
+from grader import protocol, sandbox  # noqa: E402
+from grader.guard import Guard  # noqa: E402
+from grader.probe import collect, load_module  # noqa: E402
+
+JOB_HEADER = struct.Struct("<Q")
+RESULT_FD = 1000
+_MAX_TRACEBACK_FRAMES = 12
+
+
+def preimport() -> None:
+    """Import what every child needs, once, without starting any thread pool."""
+    import torch
+    torch.set_num_threads(1)
+    for name in ("math", "itertools", "functools", "collections", "copy", "random", "typing",
+                 "dataclasses", "statistics", "numpy.linalg", "torch.nn.functional", "encodings.idna"):
+        __import__(name)
+
+
+# --- zygote -----------------------------------------------------------------------------
+
+def main() -> None:
+    sock = socket.socket(fileno=int(sys.argv[1]))
+    preimport()
+    serve(sock)
+
+
+def serve(sock: socket.socket) -> None:
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    while True:
+        readable, _, _ = select.select([sock, wake_r], [], [])
+        if wake_r in readable:
+            os.read(wake_r, 4096)
+            _reap(sock)
+        if sock in readable:
+            job = _receive_job(sock)
+            if job is None:
+                return
+            payload, fds = job
+            pid = os.fork()
+            if pid == 0:
+                sock.close()
+                os.close(wake_r)
+                os.close(wake_w)
+                child(payload, fds)  # never returns
+            for fd in fds:
+                os.close(fd)
+            _send_line(sock, {"pid": pid})
+
+
+def _reap(sock: socket.socket) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        code = 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        _send_line(sock, {"exit": pid, "code": code})
+
+
+def _send_line(sock: socket.socket, message: dict) -> None:
+    sock.sendall(json.dumps(message).encode() + b"\n")
+
+
+def _receive_job(sock: socket.socket) -> tuple[bytes, list[int]] | None:
+    header, fds, _, _ = socket.recv_fds(sock, JOB_HEADER.size, 4)
+    if not header:
+        return None
+    (length,) = JOB_HEADER.unpack(header)
+    chunks, remaining = [], length
+    while remaining:
+        chunk = sock.recv(min(remaining, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks), fds
+
+
+# --- child ------------------------------------------------------------------------------
+
+def child(payload: bytes, fds: list[int]) -> None:
+    """Everything a forked child does; ends the process."""
+    result_fd, output_fd = fds
+    os.dup2(result_fd, RESULT_FD)
+    os.close(result_fd)
+    send = _sender(RESULT_FD)
+    try:
+        job = json.loads(payload)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(output_fd, 1)
+        os.dup2(output_fd, 2)
+        os.closerange(3, RESULT_FD)
+        probes = {p.id: p for p in collect(load_module(job["probes_path"], "_grader_probes"))}
+        guard = Guard(job["forbidden"]["modules"], job["forbidden"]["calls"],
+                      {unit["filename"] for unit in job["units"]})
+        guard.install()
+        sandbox.enter(sandbox.Plan.from_dict(job["plan"]))
+    except BaseException as exc:  # the sandbox or the course failed: a grader fault
+        send({"kind": "fatal", "message": f"{type(exc).__name__}: {exc}"})
+        os._exit(71)
+    try:
+        run(job, probes, guard, send)
+    finally:
+        os._exit(0)
+
+
+def _sender(fd: int):
+    def send(message: dict, tree=None) -> None:
+        data = memoryview(protocol.encode(message, tree))
+        while data:
+            data = data[os.write(fd, data):]
+    return send
+
+
+def run(job: dict, probes: dict, guard: Guard, send) -> None:
+    """Load the student's code units, then run each requested probe."""
+    filenames = {unit["filename"] for unit in job["units"]}
+    module = types.ModuleType(job["module"])
+    module.__dict__["__builtins__"] = builtins
+    sys.modules[job["module"]] = module
+    send({"kind": "started"})
+    import_errors = []
+    for unit in job["units"]:
+        lines = unit["source"].splitlines(keepends=True)
+        linecache.cache[unit["filename"]] = (len(unit["source"]), None, lines, unit["filename"])
+        with warnings.catch_warnings(record=True):
+            warnings.simplefilter("always")
+            try:
+                exec(compile(unit["source"], unit["filename"], "exec", dont_inherit=True), module.__dict__)
+            except BaseException as exc:  # noqa: BLE001 - any exception of student code is data
+                import_errors.append({"where": unit["label"], "error": describe(exc, filenames)})
+    send({"kind": "loaded", "import_errors": import_errors, "forbidden": guard.take()})
+    for test_id in job["tests"]:
+        send(*_run_probe(probes[test_id], module, job["seed"], guard, filenames))
+    send({"kind": "done"})
+
+
+def _run_probe(probe, module, seed: int, guard: Guard, filenames: set[str]) -> tuple[dict, object]:
+    message = {"kind": "result", "test": probe.id}
+    missing = [name for name in probe.calls if name not in module.__dict__]
+    if missing:
+        return {**message, "status": "missing", "missing": missing, "duration_s": 0.0,
+                "forbidden": guard.take()}, None
+    tree, error = None, None
+    started = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            tree = protocol.to_plain(probe.run(module, seed))
+            status = "returned"
+        except protocol.NotPlainData as exc:
+            status, error = "not_plain", str(exc)
+        except BaseException as exc:  # noqa: BLE001
+            status, error = "raised", describe(exc, filenames)
+    duration = time.perf_counter() - started
+    return {**message, "status": status, "error": error, "duration_s": duration,
+            "warnings": len(caught), "forbidden": guard.take()}, tree
+
+
+def describe(exc: BaseException, filenames: set[str]) -> str:
+    """The exception with a traceback of the student's own frames only."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in filenames]
+    try:
+        last = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    except BaseException:  # noqa: BLE001 - a student's __str__ may raise
+        last = type(exc).__name__
+    if not frames:
+        return f"{last[:2000]}\n(raised outside your code, while the test used what your code returned)"
+    skipped = len(frames) - _MAX_TRACEBACK_FRAMES
+    shown = traceback.format_list(frames[-_MAX_TRACEBACK_FRAMES:])
+    more = [f"  ... {skipped} earlier frames ...\n"] if skipped > 0 else []
+    return "Traceback (your code, most recent call last):\n" + "".join(more + shown) + last[:2000]
+
+
+if __name__ == "__main__":
+    main()

@@ -6,6 +6,7 @@ with the rubric -> report.
 """
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import tempfile
@@ -38,10 +39,13 @@ class Options:
 class Grader:
     """Grades submissions of one assignment; holds the reference outputs of this run."""
 
-    def __init__(self, assignment: Assignment, rubric: Rubric, layers: Layers, options: Options = Options()):
+    def __init__(self, assignment: Assignment, rubric: Rubric, layers: Layers, options: Options = Options(),
+                 workers: pool.Pool | None = None):
+        """``workers``: a pool to share with other graders (zygotes know no assignment)."""
         self.assignment, self.rubric, self.layers, self.options = assignment, rubric, layers, options
         self.seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
-        self.pool = pool.Pool(max(1, options.jobs))
+        self.owns_pool = workers is None
+        self.pool = workers or pool.Pool(max(1, options.jobs))
         self.scratch = Path(tempfile.mkdtemp(prefix="grader-"))
         self.scratch.chmod(0o755)
         self.read_only = tuple(runtime_paths())
@@ -51,7 +55,8 @@ class Grader:
         self.diagnoser = Diagnoser(assignment, self.seed) if options.diagnose else None
 
     def close(self) -> None:
-        self.pool.close()
+        if self.owns_pool:
+            self.pool.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def __enter__(self):
@@ -106,7 +111,7 @@ class Grader:
         for name in ("root", "scratch"):
             (folder / name).mkdir(parents=True)
         (folder / "scratch").chmod(0o1777)
-        group = cgroup.Group.create(f"{folder.name}-{id(self)}", limits.memory_bytes,
+        group = cgroup.Group.create(f"{os.getpid()}-{folder.name}", limits.memory_bytes,
                                     limits.max_processes) if self.layers.cgroups else None
         try:
             job = {"module": self.assignment.name, "tests": tests, "seed": self.seed,

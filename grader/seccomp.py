@@ -219,10 +219,12 @@ def _program(deny: Iterable[str], machine: str) -> list[tuple[int, int, int, int
         "kill", (_RET_K, _RET_KILL_PROCESS, None, None),
     ]
     labels: dict[str, int] = {}
+    code = []
     for item in asm:
         if isinstance(item, str):
-            labels[item] = sum(1 for x in asm[:asm.index(item)] if not isinstance(x, str))
-    code = [item for item in asm if not isinstance(item, str)]
+            labels[item] = len(code)  # a label names the instruction that follows it
+        else:
+            code.append(item)
 
     def offset(pc: int, label: str | None) -> int:
         if label is None:

@@ -1,0 +1,182 @@
+"""The command line: a thin shell over grading, rendering, validation and audit.
+
+Exit codes (grader.exitcode.ExitCode): 0 every submission got a report (grade), every
+visible test passed (check); 1 a visible test failed (check) or a finding (audit,
+validate); 2 usage error; 3 grader fault (broken course, worker failure); 4 --strict
+refused an unisolated machine.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from grader import assignment
+from grader import render, report, rubric, sandbox
+from grader.exitcode import ExitCode
+from grader.grading import Grader, Options
+from grader.limits import Limits
+from grader.pool import WorkerFault
+from grader.schema import SchemaError
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(ExitCode.USAGE)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(ExitCode.USAGE)
+    except (assignment.CourseError, SchemaError, WorkerFault) as exc:
+        click.echo(f"grader: grader fault: {exc}", err=True)
+        sys.exit(ExitCode.GRADER_FAULT)
+
+
+course_option = click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                             help="Course folder (default: $GRADER_COURSE, else this checkout).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="grader")
+def cli() -> None:
+    """grader: grade ML assignments in an isolated worker against reference solutions."""
+
+
+def _open(name: str, course_dir: Path | None):
+    root = assignment.course_root(course_dir)
+    try:
+        found = assignment.load(name, root)
+    except assignment.CourseError as exc:
+        if name not in assignment.names(root):
+            raise click.UsageError(str(exc)) from None
+        raise
+    return found, rubric.load(found)
+
+
+def _layers(strict: bool) -> sandbox.Layers:
+    layers = sandbox.detect()
+    for warning in layers.warnings:
+        click.echo(f"grader: warning: {warning}", err=True)
+    problems = layers.strict_problems()
+    if strict and problems:
+        click.echo("grader: --strict: refusing to grade: " + "; ".join(problems), err=True)
+        sys.exit(ExitCode.STRICT_REFUSED)
+    return layers
+
+
+@cli.command()
+@click.option("-a", "--assignment", "name", required=True, help="Assignment name (see `grader list`).")
+@click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True, help="Where the JSON reports go.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=Limits.timeout_s, show_default=True,
+              help="Seconds per test.")
+@click.option("--memory-mb", type=click.IntRange(min=64), default=Limits.memory_bytes >> 20,
+              show_default=True, help="Memory per submission, MiB.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Submissions graded at once.")
+@click.option("--seed", type=int, default=None, help="Seed of the probes (default: random per run).")
+@click.option("--strict", is_flag=True, help="Refuse to grade unless network, filesystem and memory "
+                                              "isolation are all active.")
+@course_option
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
+def grade(name, outdir, timeout, memory_mb, jobs, seed, strict, course_dir, submissions) -> None:
+    """Grade SUBMISSIONS (.py, .ipynb, folders or .zip) and write OUTDIR/<name>.json for each."""
+    found, scores = _open(name, course_dir)
+    layers = _layers(strict)
+    options = Options(limits=Limits(timeout_s=timeout, memory_bytes=memory_mb << 20), seed=seed, jobs=jobs)
+    targets = report.output_paths(list(submissions), outdir)
+    with Grader(found, scores, layers, options) as grader, render.progress(len(submissions)) as advance:
+        destinations = dict(zip(submissions, targets))
+
+        def done(path, document):
+            report.write(document, destinations[path])
+            advance()
+
+        documents = grader.grade_all(list(submissions), on_done=done)
+    render.summary(documents, targets)
+    sys.exit(ExitCode.OK)
+
+
+@cli.command()
+@click.option("-a", "--assignment", "name", default=None,
+              help="Assignment name (default: guessed from the file name).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=Limits.timeout_s, show_default=True)
+@course_option
+@click.argument("file", type=click.Path(path_type=Path))
+def check(name, timeout, course_dir, file) -> None:
+    """Run the visible tests on FILE and explain every failure (for students)."""
+    name = name or _guess(file, course_dir)
+    found, scores = _open(name, course_dir)
+    layers = sandbox.detect()
+    visible = tuple(e.test for e in scores.visible())
+    options = Options(limits=Limits(timeout_s=timeout), reveal_hidden=False)
+    with Grader(found, scores, layers, options) as grader:
+        document = grader.grade(file, tests=visible)
+    render.check(document)
+    passed = all(t["status"] == "passed" for t in document["tests"]) and not document["load_errors"]
+    sys.exit(ExitCode.OK if passed else ExitCode.TESTS_FAILED)
+
+
+def _guess(file: Path, course_dir: Path | None) -> str:
+    known = assignment.names(assignment.course_root(course_dir))
+    stem = file.stem
+    if stem in known:
+        return stem
+    raise click.UsageError(f"cannot tell the assignment of {file.name}: name it after one of "
+                           f"({', '.join(known)}) or pass -a ASSIGNMENT")
+
+
+@cli.command(name="list")
+@course_option
+def list_assignments(course_dir) -> None:
+    """List the course's assignments."""
+    root = assignment.course_root(course_dir)
+    rows = []
+    for name in assignment.names(root):
+        found = assignment.load(name, root)
+        scores = rubric.load(found)
+        rows.append((name, found.title, len(scores.entries), len(scores.visible()), scores.max_score))
+    render.assignments(rows)
+
+
+@cli.command()
+@course_option
+def validate(course_dir) -> None:
+    """Check every assignment: schemas, rubric <-> probes, reference passes, templates load."""
+    from grader import validation
+    problems = validation.run(assignment.course_root(course_dir), echo=click.echo)
+    sys.exit(ExitCode.TESTS_FAILED if problems else ExitCode.OK)
+
+
+@cli.command()
+@click.option("-a", "--assignment", "name", default=None, help="One assignment.")
+@click.option("--all", "everything", is_flag=True, help="Every assignment of the course.")
+@click.option("--seed", type=int, default=None)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True)
+@course_option
+def audit(name, everything, seed, jobs, course_dir) -> None:
+    """Grade every known mistake and correct alternative; fail if a mistake keeps full marks,
+    an alternative loses a point, or a mistake is not diagnosed as itself."""
+    from grader import audit as auditing
+    if bool(name) == everything:
+        raise click.UsageError("give either -a ASSIGNMENT or --all")
+    root = assignment.course_root(course_dir)
+    names = assignment.names(root) if everything else (name,)
+    layers = sandbox.detect()
+    findings = 0
+    for each in names:
+        found, scores = _open(each, course_dir)
+        findings += auditing.run(found, scores, layers, seed=seed, jobs=jobs, echo=click.echo)
+    sys.exit(ExitCode.TESTS_FAILED if findings else ExitCode.OK)
+
+
+@cli.command()
+@click.argument("name")
+@course_option
+def template(name, course_dir) -> None:
+    """Regenerate assignments/NAME/template.ipynb from template.py."""
+    from grader import template as templates
+    found, _ = _open(name, course_dir)
+    click.echo(templates.write(found.template_paths[0]))

@@ -17,7 +17,7 @@ from grader import render, report, rubric, sandbox
 from grader.exitcode import ExitCode
 from grader.grading import Grader, Options
 from grader.limits import Limits
-from grader.pool import WorkerFault
+from grader.pool import Pool, WorkerFault
 from grader.schema import SchemaError
 
 
@@ -166,9 +166,14 @@ def audit(name, everything, seed, jobs, course_dir) -> None:
     names = assignment.names(root) if everything else (name,)
     layers = sandbox.detect()
     findings = 0
-    for each in names:
-        found, scores = _open(each, course_dir)
-        findings += auditing.run(found, scores, layers, seed=seed, jobs=jobs, echo=click.echo)
+    workers = Pool(jobs)
+    try:
+        for each in names:
+            found, scores = _open(each, course_dir)
+            findings += auditing.run(found, scores, layers, seed=seed, jobs=jobs, echo=click.echo,
+                                     workers=workers)
+    finally:
+        workers.close()
     sys.exit(ExitCode.TESTS_FAILED if findings else ExitCode.OK)
 
 

@@ -25,6 +25,17 @@ from grader.probe import load_module
 
 
 @dataclass(frozen=True)
+class Raised:
+    """A probe that raised instead of returning: matched by exception type."""
+
+    exception: str
+
+
+def exception_name(exc: BaseException) -> str:
+    return f"{type(exc).__module__}.{type(exc).__qualname__}"
+
+
+@dataclass(frozen=True)
 class Mistake:
     name: str
     misconception: str
@@ -70,12 +81,13 @@ class Diagnoser:
             if key not in self._outputs:
                 try:
                     self._outputs[key] = protocol.to_plain(probe.run(mistake.module, self.seed))
-                except Exception:  # a mistake may well raise where the student's code did not
-                    self._outputs[key] = None
+                except Exception as exc:  # a mistake may raise, as the student's code may
+                    self._outputs[key] = Raised(exception_name(exc))
             return self._outputs[key]
 
     def diagnose(self, obtained: dict, expected: dict, failed: set) -> dict[str, str]:
-        """Diagnoses for the ``failed`` tests; ``obtained``/``expected`` map test id -> tree."""
+        """Diagnoses for the ``failed`` tests; ``obtained`` maps test id -> tree or Raised,
+        ``expected`` test id -> the reference's tree."""
         probes = {p.id: p for p in self.assignment.probes if p.id in obtained}
         agreement = {m.name: self._agreement(m, probes, obtained) for m in self.mistakes}
         found = {}
@@ -84,7 +96,7 @@ class Diagnoser:
             if candidates:
                 best = max(candidates, key=lambda m: (len(agreement[m.name]), m.name))
                 found[test] = f"Matches a known mistake: {best.text}"
-            elif obtained.get(test) is not None:
+            elif obtained.get(test) is not None and not isinstance(obtained[test], Raised):
                 pattern = describe_pattern(obtained[test], expected[test], probes[test])
                 if pattern:
                     found[test] = pattern
@@ -93,11 +105,15 @@ class Diagnoser:
     def _agreement(self, mistake: Mistake, probes: dict, obtained: dict) -> set[str]:
         agreed = set()
         for test, probe in probes.items():
-            theirs = self.outputs(mistake, probe)
-            if obtained[test] is not None and theirs is not None and \
-                    compare.compare(obtained[test], theirs, probe.rtol, probe.atol).ok:
+            if _agrees(obtained[test], self.outputs(mistake, probe), probe):
                 agreed.add(test)
         return agreed
+
+
+def _agrees(student, mistake, probe) -> bool:
+    if isinstance(student, Raised) or isinstance(mistake, Raised):
+        return student == mistake
+    return student is not None and compare.compare(student, mistake, probe.rtol, probe.atol).ok
 
 
 def describe_pattern(obtained, expected, probe) -> str | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from grader import __version__, cgroup, compare, forbidden, pool, protocol, report, scoring, submission
 from grader.assignment import Assignment, CourseError
-from grader.diagnosis import Diagnoser
+from grader.diagnosis import Diagnoser, Raised
 from grader.limits import Limits
 from grader.rubric import Rubric
 from grader.sandbox import Layers, Plan, runtime_paths
@@ -95,7 +95,9 @@ class Grader:
         if self.diagnoser is None:
             return
         obtained = {t: r.tree for t, r in run.tests.items() if r.status == "returned"}
-        failed = {r["id"] for r in results if r["status"] == "failed" and r["id"] in obtained}
+        obtained.update({t: Raised(r.exception) for t, r in run.tests.items()
+                         if r.status == "raised" and r.exception})
+        failed = {r["id"] for r in results if r["status"] in ("failed", "error") and r["id"] in obtained}
         if not failed:
             return
         expected = {t: self.expected(self.assignment.probe(t)) for t in obtained}

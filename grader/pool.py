@@ -42,6 +42,7 @@ class TestRun:
     duration_s: float = 0.0
     forbidden: tuple = ()
     warnings: int = 0
+    exception: str | None = None  # the qualified type name, when the test raised
 
 
 @dataclass(frozen=True)
@@ -317,7 +318,7 @@ def _test_run(frame: dict) -> TestRun:
         error = f"{names} {'is' if len(frame.get('missing', ())) == 1 else 'are'} not defined in your submission"
     return TestRun(frame.get("test", ""), status, frame.get("tree"), str(error)[:4000] if error else None,
                    float(frame.get("duration_s") or 0.0), tuple(frame.get("forbidden") or ()),
-                   int(frame.get("warnings") or 0))
+                   int(frame.get("warnings") or 0), str(frame.get("exception") or "")[:200] or None)
 
 
 def _kill(pid: int) -> None:

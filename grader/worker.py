@@ -185,7 +185,7 @@ def _run_probe(probe, module, seed: int, guard: Guard, filenames: set[str]) -> t
     if missing:
         return {**message, "status": "missing", "missing": missing, "duration_s": 0.0,
                 "forbidden": guard.take()}, None
-    tree, error = None, None
+    tree, error, raised = None, None, None
     started = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -196,8 +196,9 @@ def _run_probe(probe, module, seed: int, guard: Guard, filenames: set[str]) -> t
             status, error = "not_plain", str(exc)
         except BaseException as exc:  # noqa: BLE001
             status, error = "raised", describe(exc, filenames)
+            raised = f"{type(exc).__module__}.{type(exc).__qualname__}"
     duration = time.perf_counter() - started
-    return {**message, "status": status, "error": error, "duration_s": duration,
+    return {**message, "status": status, "error": error, "exception": raised, "duration_s": duration,
             "warnings": len(caught), "forbidden": guard.take()}, tree
 
 

@@ -1,0 +1,227 @@
+"""Probes for the ols assignment (see ASSIGNMENTS.md, section 1).
+
+Each probe returns the submission's outputs; the grader compares them with the
+reference's outputs for the same seed. Visibility and points live in rubrics/ols.toml.
+
+Design matrices come from ``_design``: their singular values lie in [1, 3] (before the
+rounding to multiples of 1/64, which moves them by less than 0.05), so every solver that
+is correct agrees with the reference far inside the tolerances, and the rounding makes
+a combination such as ``2 * a - b`` of columns exact, so that duplicate and collinear
+columns give singular values that are zero up to rounding, far below every sensible cut-off.
+"""
+import numpy as np
+
+from grader.probe import probe
+
+
+def _design(rng, n, d):
+    """An (n, d) matrix with singular values in about [1, 3], entries multiples of 1/64."""
+    U, _, Vt = np.linalg.svd(rng.normal(size=(n, d)), full_matrices=False)
+    s = rng.uniform(1.0, 3.0, size=min(n, d))
+    return np.round((U * s) @ Vt * 64.0) / 64.0
+
+
+def _targets(rng, X, noise=0.5):
+    """y = X @ w_true + noise: a regression problem with a reasonable fit."""
+    w_true = rng.normal(size=X.shape[1]) * 2.0
+    return X @ w_true + noise * rng.normal(size=X.shape[0])
+
+
+# --- fit ---------------------------------------------------------------------------------
+
+@probe(calls=("fit",))
+def fit_well_conditioned(m, rng):
+    """fit(X, y) with X (10, 3) of full column rank and noisy y"""
+    X = _design(rng, 10, 3)
+    return {"w": m.fit(X, _targets(rng, X))}
+
+
+@probe(calls=("fit",))
+def fit_with_ones_column(m, rng):
+    """fit(X, y) where the caller put a column of ones first in X (10, 3) and y has offset 4"""
+    X = np.column_stack([np.ones(10), _design(rng, 10, 2)])
+    y = 4.0 + _targets(rng, X)
+    return {"w": m.fit(X, y)}
+
+
+@probe(calls=("fit",))
+def fit_small_scale_features(m, rng):
+    """fit(X, y) with a well-conditioned X (12, 3) whose entries are of order 1e-4"""
+    X = _design(rng, 12, 3) * 1e-4
+    y = rng.normal(size=12) * 3.0
+    return {"w": m.fit(X, y)}
+
+
+@probe(calls=("fit",))
+def fit_duplicate_columns(m, rng):
+    """fit(X, y) with X (8, 4) whose last column duplicates column 1 (X.T @ X singular)"""
+    A = _design(rng, 8, 3)
+    X = np.column_stack([A, A[:, 1]])
+    return {"w": m.fit(X, _targets(rng, A))}
+
+
+@probe(calls=("fit",))
+def fit_collinear_columns(m, rng):
+    """fit(X, y) with X (9, 5) of rank 3: column 3 = 2*col0 - col2, column 4 = -0.5*col1"""
+    A = _design(rng, 9, 3)
+    X = np.column_stack([A, 2.0 * A[:, 0] - A[:, 2], -0.5 * A[:, 1]])
+    return {"w": m.fit(X, _targets(rng, A))}
+
+
+@probe(calls=("fit",))
+def fit_more_features_than_samples(m, rng):
+    """fit(X, y) with X (3, 6): infinitely many exact fits, the minimum-norm one is wanted"""
+    X = _design(rng, 3, 6)
+    return {"w": m.fit(X, rng.normal(size=3) * 2.0)}
+
+
+@probe(calls=("fit",))
+def fit_single_sample(m, rng):
+    """fit(X, y) with one sample: X (1, 4), y (1,)"""
+    X = _design(rng, 1, 4)
+    return {"w": m.fit(X, rng.normal(size=1) * 2.0)}
+
+
+@probe(calls=("fit",))
+def fit_leaves_inputs_unchanged(m, rng):
+    """fit(X, y) must not modify X or y in place (X (8, 4) with a duplicate column)"""
+    A = _design(rng, 8, 3)
+    X = np.column_stack([A, A[:, 0]])
+    y = 3.0 + _targets(rng, A)
+    m.fit(X, y)
+    return {"X_after_call": X, "y_after_call": y}
+
+
+# --- predict -----------------------------------------------------------------------------
+
+@probe(calls=("predict",))
+def predict_batch(m, rng):
+    """predict(X, w) with X (7, 4) and w (4,)"""
+    X = rng.normal(size=(7, 4))
+    return {"y_hat": m.predict(X, rng.normal(size=4) * 2.0)}
+
+
+@probe(calls=("predict",))
+def predict_single_sample(m, rng):
+    """predict(X, w) with one sample: X (1, 5), w (5,)"""
+    # positive terms: the single prediction is never near 0, where only a relative
+    # tolerance applies and float32 rounding of a cancelling sum would fail a correct answer
+    X = rng.uniform(0.5, 2.0, size=(1, 5))
+    return {"y_hat": m.predict(X, rng.uniform(0.5, 2.0, size=5))}
+
+
+@probe(calls=("predict",))
+def predict_leaves_inputs_unchanged(m, rng):
+    """predict(X, w) must not modify X or w in place"""
+    X, w = rng.normal(size=(6, 3)), rng.normal(size=3)
+    m.predict(X, w)
+    return {"X_after_call": X, "w_after_call": w}
+
+
+# --- mse, mae, rmse ----------------------------------------------------------------------
+
+def _targets_and_predictions(rng, n):
+    """Targets with mean 5 and spread 3, and predictions off by about 1 either way."""
+    y = 5.0 + 3.0 * rng.normal(size=n)
+    return y, y + rng.normal(size=n)
+
+
+@probe(calls=("mse",))
+def mse_batch(m, rng):
+    """mse(y, y_hat) with 10 samples"""
+    y, y_hat = _targets_and_predictions(rng, 10)
+    return {"mse": m.mse(y, y_hat)}
+
+
+@probe(calls=("mae",))
+def mae_batch(m, rng):
+    """mae(y, y_hat) with 10 samples, errors of both signs"""
+    y, y_hat = _targets_and_predictions(rng, 10)
+    return {"mae": m.mae(y, y_hat)}
+
+
+@probe(calls=("rmse",))
+def rmse_batch(m, rng):
+    """rmse(y, y_hat) with 10 samples"""
+    y, y_hat = _targets_and_predictions(rng, 10)
+    return {"rmse": m.rmse(y, y_hat)}
+
+
+@probe(calls=("mse", "mae", "rmse"))
+def metrics_single_sample(m, rng):
+    """mse, mae and rmse of y (1,) and y_hat (1,): one sample"""
+    y = 5.0 + 3.0 * rng.normal(size=1)
+    y_hat = y - 2.0 - rng.random(size=1)
+    return {"mse": m.mse(y, y_hat), "mae": m.mae(y, y_hat), "rmse": m.rmse(y, y_hat)}
+
+
+@probe(calls=("mae", "rmse"))
+def mae_rmse_biased_predictions(m, rng):
+    """mae and rmse of predictions that are all too high, by different amounts (8 samples)"""
+    y = 5.0 + 3.0 * rng.normal(size=8)
+    y_hat = y + rng.uniform(0.5, 4.0, size=8)
+    return {"mae": m.mae(y, y_hat), "rmse": m.rmse(y, y_hat)}
+
+
+@probe(calls=("mse",))
+def mse_leaves_inputs_unchanged(m, rng):
+    """mse(y, y_hat) must not modify y or y_hat in place"""
+    y, y_hat = _targets_and_predictions(rng, 6)
+    m.mse(y, y_hat)
+    return {"y_after_call": y, "y_hat_after_call": y_hat}
+
+
+# --- r2_score ----------------------------------------------------------------------------
+# A scalar output is compared relative to its own size, so every R^2 here is kept well
+# away from 0 (targets with an exact spread), except R^2 = 0 itself, compared to 1e-6.
+
+def _spread_targets(rng, n):
+    """n targets with mean 5 and standard deviation exactly 3 (so TSS = 9 n)."""
+    z = rng.normal(size=n)
+    return 5.0 + 3.0 * (z - z.mean()) / z.std()
+
+
+@probe(calls=("r2_score",))
+def r2_score_good_predictions(m, rng):
+    """r2_score(y, y_hat) of close predictions, y with mean 5 (10 samples)"""
+    y = _spread_targets(rng, 10)
+    return {"r2": m.r2_score(y, y + rng.normal(size=10))}
+
+
+@probe(calls=("r2_score",))
+def r2_score_worse_than_mean(m, rng):
+    """r2_score(y, y_hat) of predictions worse than predicting the mean (R^2 < 0)"""
+    y = _spread_targets(rng, 10)
+    y_hat = 2.0 * y.mean() - y + 0.3 * rng.normal(size=10)  # reflected about the mean
+    return {"r2": m.r2_score(y, y_hat)}
+
+
+@probe(calls=("r2_score",))
+def r2_score_arbitrary_predictions(m, rng):
+    """r2_score(y, y_hat) of shrunk and shifted predictions, not a least-squares fit"""
+    y = _spread_targets(rng, 12)
+    y_hat = 0.6 * y + 1.0 + 0.5 * rng.normal(size=12)
+    return {"r2": m.r2_score(y, y_hat)}
+
+
+@probe(calls=("r2_score",))
+def r2_score_three_samples(m, rng):
+    """r2_score(y, y_hat) with only 3 samples"""
+    y = _spread_targets(rng, 3)
+    return {"r2": m.r2_score(y, y + 0.7 * rng.normal(size=3))}
+
+
+@probe(calls=("r2_score",))
+def r2_score_constant_predictions(m, rng):
+    """r2_score(y, y_hat) where y_hat is the mean of y everywhere (R^2 = 0), and the mean + 1"""
+    y = _spread_targets(rng, 8)
+    at_mean = np.full(8, y.mean())
+    return {"at_mean": m.r2_score(y, at_mean), "above_mean": m.r2_score(y, at_mean + 1.0)}
+
+
+@probe(calls=("r2_score",))
+def r2_score_leaves_inputs_unchanged(m, rng):
+    """r2_score(y, y_hat) must not modify y or y_hat in place"""
+    y, y_hat = _targets_and_predictions(rng, 6)
+    m.r2_score(y, y_hat)
+    return {"y_after_call": y, "y_hat_after_call": y_hat}

@@ -60,7 +60,8 @@ class Comparison:
 def compare(obtained, expected, rtol: float, atol: float) -> Comparison:
     """Check ``obtained`` against ``expected`` (both ``protocol.to_plain`` trees)."""
     leaves: list[LeafCheck] = []
-    _walk(obtained, expected, "", rtol, atol, leaves)
+    with np.errstate(all="ignore"):
+        _walk(obtained, expected, "", rtol, atol, leaves)
     return Comparison(tuple(leaves))
 
 

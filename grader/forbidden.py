@@ -32,12 +32,12 @@ class Scan:
     findings: tuple[Finding, ...]
     tainted: dict  # top-level name -> the Finding that taints it
 
-    def blocking(self, calls: tuple[str, ...]) -> Finding | None:
-        """The finding that disqualifies a test calling ``calls``, if any."""
+    def blocking(self, calls: tuple[str, ...]) -> str:
+        """Why a test calling ``calls`` is disqualified ("" when it is not)."""
         for name in calls:
             if name in self.tainted:
-                return self.tainted[name]
-        return None
+                return f"`{name}` uses the forbidden {self.tainted[name].describe()}"
+        return ""
 
 
 def scan(units: tuple[CodeUnit, ...], forbidden: Forbidden) -> Scan:

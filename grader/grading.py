@@ -18,7 +18,7 @@ from pathlib import Path
 
 from grader import __version__, cgroup, compare, forbidden, pool, protocol, report, scoring, submission
 from grader.assignment import Assignment, CourseError
-from grader.diagnosis import Diagnoser, Raised
+from grader.diagnosis import Diagnoser, Raised, quiet
 from grader.limits import Limits
 from grader.rubric import Rubric
 from grader.sandbox import Layers, Plan, runtime_paths
@@ -71,7 +71,8 @@ class Grader:
         with self._lock:
             if probe.id not in self._expected:
                 try:
-                    self._expected[probe.id] = protocol.to_plain(probe.run(self.assignment.reference, self.seed))
+                    with quiet():
+                        self._expected[probe.id] = protocol.to_plain(probe.run(self.assignment.reference, self.seed))
                 except Exception as exc:
                     raise CourseError(f"the reference solution reference/{self.assignment.name}.py fails "
                                       f"test {probe.id!r}: {type(exc).__name__}: {exc}") from exc
@@ -148,12 +149,11 @@ class Grader:
         probe = self.assignment.probe(entry.test)
         reveal = entry.visibility == "visible" or self.options.reveal_hidden
         expected = self.expected(probe)
-        finding = scan.blocking(probe.calls)
-        used = finding.describe() if finding else _runtime_use(run.forbidden)
+        used = scan.blocking(probe.calls) or _runtime_use(run.forbidden)
         outputs = {}
         if used:
-            status, message = "failed", (f"uses the forbidden {used}; the {self.assignment.name} "
-                                         "assignment must be solved without it")
+            status, message = "failed", (f"{used}; the {self.assignment.name} assignment must be "
+                                         "solved without it, so this test scores 0")
         elif run.status == "returned":
             result = compare.compare(run.tree, expected, probe.rtol, probe.atol)
             outputs = result.top_level_ok()
@@ -210,7 +210,7 @@ def _runtime_use(events) -> str:
     if not events:
         return ""
     first = events[0]
-    return f"`{first.get('what')}` ({first.get('where')}, detected while the test ran)"
+    return f"your code used the forbidden `{first.get('what')}` ({first.get('where')}, detected while the test ran)"
 
 
 def _blame_memory(run: pool.SubmissionRun, limits: Limits) -> pool.SubmissionRun:

@@ -202,6 +202,13 @@ def _supervise(child: int, ready_r: int, mapped_w: int) -> None:
         os._exit(code)
 
 
+def become_subreaper() -> None:
+    """Orphaned descendants are re-parented to this process (which must reap them)."""
+    import ctypes
+    PR_SET_CHILD_SUBREAPER = 36
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
 def _become_unprivileged() -> None:
     if os.geteuid() == 0:
         nobody = namespace.UNPRIVILEGED_ID

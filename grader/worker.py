@@ -63,6 +63,8 @@ def main() -> None:
 
 
 def serve(sock: socket.socket) -> None:
+    sandbox.become_subreaper()  # orphans of killed children come here to be reaped
+    started: set[int] = set()
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
@@ -71,7 +73,7 @@ def serve(sock: socket.socket) -> None:
         readable, _, _ = select.select([sock, wake_r], [], [])
         if wake_r in readable:
             os.read(wake_r, 4096)
-            _reap(sock)
+            _reap(sock, started)
         if sock in readable:
             job = _receive_job(sock)
             if job is None:
@@ -85,10 +87,12 @@ def serve(sock: socket.socket) -> None:
                 child(payload, fds)  # never returns
             for fd in fds:
                 os.close(fd)
+            started.add(pid)
             _send_line(sock, {"pid": pid})
 
 
-def _reap(sock: socket.socket) -> None:
+def _reap(sock: socket.socket, started: set[int]) -> None:
+    """Reap every exited descendant; report those the grader started."""
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -96,8 +100,10 @@ def _reap(sock: socket.socket) -> None:
             return
         if pid == 0:
             return
-        code = 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-        _send_line(sock, {"exit": pid, "code": code})
+        if pid in started:
+            started.discard(pid)
+            code = 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+            _send_line(sock, {"exit": pid, "code": code})
 
 
 def _send_line(sock: socket.socket, message: dict) -> None:

@@ -1,0 +1,52 @@
+"""Shared fixtures: one worker pool for the session, and a helper that grades a fixture."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader import assignment, rubric, sandbox
+from grader.grading import Grader, Options
+from grader.limits import Limits
+from grader.pool import Pool
+
+ROOT = Path(__file__).resolve().parents[1]
+SUBMISSIONS = ROOT / "tests" / "submissions"
+SEED = 12345
+
+
+@pytest.fixture(scope="session")
+def layers():
+    return sandbox.detect()
+
+
+@pytest.fixture(scope="session")
+def workers():
+    pool = Pool(2)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="session")
+def course():
+    return {name: assignment.load(name, ROOT) for name in assignment.names(ROOT)}
+
+
+@pytest.fixture(scope="session")
+def grade(layers, workers, course):
+    """grade(path, assignment="softmax", layers=None, tests=None, **limits) -> report dict."""
+    def run(path, name="softmax", layers_override=None, tests=None, **limits):
+        found = course[name]
+        options = Options(limits=Limits(**{"timeout_s": 3.0, **limits}), seed=SEED)
+        with Grader(found, rubric.load(found), layers_override or layers, options, workers=workers) as grader:
+            return grader.grade(Path(path), tests=tests)
+    return run
+
+
+def statuses(report: dict) -> dict:
+    return {test["id"]: test["status"] for test in report["tests"]}
+
+
+def points_of(report: dict, prefix: str) -> tuple[float, float]:
+    tests = [t for t in report["tests"] if t["id"].startswith(prefix)]
+    return sum(t["score"] for t in tests), sum(t["max_score"] for t in tests)

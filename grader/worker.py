@@ -140,6 +140,8 @@ def child(payload: bytes, fds: list[int]) -> None:
         os.dup2(output_fd, 1)
         os.dup2(output_fd, 2)
         os.closerange(3, RESULT_FD)
+        for stream in (sys.stdout, sys.stderr):
+            stream.reconfigure(line_buffering=True, write_through=True)
         probes = {p.id: p for p in collect(load_module(job["probes_path"], "_grader_probes"))}
         guard = Guard(job["forbidden"]["modules"], job["forbidden"]["calls"],
                       {unit["filename"] for unit in job["units"]})
@@ -151,6 +153,11 @@ def child(payload: bytes, fds: list[int]) -> None:
     try:
         run(job, probes, guard, send)
     finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:  # noqa: BLE001 - the student may have replaced or closed it
+                pass
         os._exit(0)
 
 

@@ -94,10 +94,10 @@ def test_patching_numpy_allclose_changes_nothing(grade):
 
 
 def _assert_only_input_check_passes(report: dict) -> None:
-    """Wrong answers everywhere: only the probe that checks z is left untouched passes."""
+    """Wrong answers everywhere: at most the probe that checks z is left untouched passes."""
     passed = {t["id"] for t in report["tests"] if t["status"] == "passed"}
-    assert passed == {"softmax_leaves_input_unchanged"}
-    assert report["score"] == next(t["max_score"] for t in report["tests"] if t["id"] in passed)
+    assert passed <= {"softmax_leaves_input_unchanged"}
+    assert report["score"] == sum(t["max_score"] for t in report["tests"] if t["id"] in passed)
 
 
 def test_walking_stack_frames_and_modules_finds_no_reference(grade):

@@ -21,7 +21,7 @@ from grader.assignment import Assignment, CourseError
 from grader.diagnosis import Diagnoser, Raised, quiet
 from grader.limits import Limits
 from grader.rubric import Rubric
-from grader.sandbox import Layers, Plan, runtime_paths
+from grader.sandbox import Layers, Plan, readable_by_anyone, runtime_paths
 
 _STATUS = {"raised": "error", "missing": "error", "not_plain": "failed", "timeout": "timeout",
            "crashed": "crashed"}
@@ -49,6 +49,7 @@ class Grader:
         self.scratch = Path(tempfile.mkdtemp(prefix="grader-"))
         self.scratch.chmod(0o755)
         self.read_only = tuple(runtime_paths())
+        self.switch_user = readable_by_anyone(list(self.read_only))
         self._expected: dict[str, object] = {}
         self._lock = threading.Lock()
         self._counter = 0
@@ -143,7 +144,7 @@ class Grader:
                     new_root=str(folder / "root"), scratch=str(folder / "scratch"),
                     read_only=self.read_only, limits=limits.__dict__.copy(),
                     cpu_seconds=int(limits.timeout_s * (test_count + 1)) + 5,
-                    environment=dict(self.pool.environment))
+                    environment=dict(self.pool.environment), switch_user=self.switch_user)
 
     def _judge(self, entry, run: pool.TestRun, scan: forbidden.Scan) -> dict:
         probe = self.assignment.probe(entry.test)

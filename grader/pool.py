@@ -69,6 +69,7 @@ class Zygote:
         self.sock = ours
         self.pending = b""
         self.exits: dict[int, int] = {}
+        self.ignored: set[int] = set()
 
     def start(self, job: dict, fds: list[int]) -> int:
         payload = json.dumps(job).encode()
@@ -99,6 +100,11 @@ class Zygote:
                 break
         return self.exits.pop(pid, None)
 
+    def forget(self, pid: int) -> None:
+        """Drop ``pid``'s exit event, now or when it arrives."""
+        self.exits.pop(pid, None)
+        self.ignored.add(pid)
+
     def _next_line(self, timeout: float) -> dict:
         deadline = time.monotonic() + timeout
         while b"\n" not in self.pending:
@@ -112,7 +118,10 @@ class Zygote:
         line, self.pending = self.pending.split(b"\n", 1)
         message = json.loads(line)
         if "exit" in message:
-            self.exits[message["exit"]] = message["code"]
+            if message["exit"] in self.ignored:
+                self.ignored.discard(message["exit"])
+            else:
+                self.exits[message["exit"]] = message["code"]
         return message
 
     def diagnostics(self) -> str:
@@ -242,7 +251,8 @@ def _attempt(zygote: Zygote, job: dict, limits: Limits, output: _Output, on_atte
         _kill(pid)
         if on_attempt:
             on_attempt(None)
-        code = zygote.exit_code(pid, timeout=2.0)
+        code = None if attempt.end == "done" else zygote.exit_code(pid, timeout=2.0)
+        zygote.forget(pid)
         _drain(output_r, output)
         os.close(result_r)
         os.close(output_r)

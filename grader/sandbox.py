@@ -103,6 +103,20 @@ def _namespaces_work() -> tuple[bool, str]:
     return False, "unshare of user, PID, network and mount namespaces was refused"
 
 
+def readable_by_anyone(paths: list[str]) -> bool:
+    """Can an unprivileged user reach every path (o+x on each ancestor, o+r on the path)?"""
+    import stat
+    for path in paths:
+        current = Path(path)
+        if not current.exists():
+            continue
+        for ancestor in [current, *current.parents]:
+            mode = ancestor.stat().st_mode
+            if not mode & stat.S_IXOTH or (ancestor == current and not mode & stat.S_IROTH):
+                return False
+    return True
+
+
 def runtime_paths() -> list[str]:
     """What student code may read: the Python runtime, its packages, shared libraries."""
     paths = ["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", sys.base_prefix, sys.prefix,
@@ -127,6 +141,7 @@ class Plan:
     limits: dict                    # Limits as a dict
     cpu_seconds: int
     environment: dict
+    switch_user: bool = True        # without namespaces: become "nobody" (else only drop capabilities)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Plan":
@@ -147,16 +162,16 @@ def enter(plan: Plan) -> None:
         os.setgroups([])
     if plan.namespaces:
         _enter_namespaces(plan)
-    else:
-        _become_unprivileged()
     _set_rlimits(plan)
-    if os.geteuid() == 0 or plan.namespaces:
-        namespace.drop_capabilities()
-    namespace.set_no_new_privs()
-    if plan.landlock_abi:
+    if plan.landlock_abi:  # opens the allowed paths: before any privilege is given up
         writable = ["/tmp"] if plan.namespaces else [plan.scratch]
         readable = ["/"] if plan.namespaces else [*plan.read_only, "/dev/null", "/dev/urandom"]
         landlock.restrict(readable, [*writable, "/dev/null"])
+    if not plan.namespaces and plan.switch_user:
+        _become_unprivileged()
+    if os.geteuid() == 0 or plan.namespaces:
+        namespace.drop_capabilities()
+    namespace.set_no_new_privs()
     if plan.seccomp:
         seccomp.install()
     os.environ.clear()

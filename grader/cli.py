@@ -55,8 +55,8 @@ def _open(name: str, course_dir: Path | None):
     return found, rubric.load(found)
 
 
-def _layers(strict: bool) -> sandbox.Layers:
-    layers = sandbox.detect()
+def _layers(strict: bool, without: tuple[str, ...] = ()) -> sandbox.Layers:
+    layers = sandbox.detect(frozenset(without))
     for warning in layers.warnings:
         click.echo(f"grader: warning: {warning}", err=True)
     problems = layers.strict_problems()
@@ -79,12 +79,14 @@ def _layers(strict: bool) -> sandbox.Layers:
 @click.option("--seed", type=int, default=None, help="Seed of the probes (default: random per run).")
 @click.option("--strict", is_flag=True, help="Refuse to grade unless network, filesystem and memory "
                                               "isolation are all active.")
+@click.option("--without", multiple=True, type=click.Choice(sorted(sandbox.OPTIONAL_LAYERS)),
+              help="Do not use this isolation layer (to test the fallbacks); repeatable.")
 @course_option
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
-def grade(name, outdir, timeout, memory_mb, jobs, seed, strict, course_dir, submissions) -> None:
+def grade(name, outdir, timeout, memory_mb, jobs, seed, strict, without, course_dir, submissions) -> None:
     """Grade SUBMISSIONS (.py, .ipynb, folders or .zip) and write OUTDIR/<name>.json for each."""
     found, scores = _open(name, course_dir)
-    layers = _layers(strict)
+    layers = _layers(strict, without)
     options = Options(limits=Limits(timeout_s=timeout, memory_bytes=memory_mb << 20), seed=seed, jobs=jobs)
     targets = report.output_paths(list(submissions), outdir)
     with Grader(found, scores, layers, options) as grader, render.progress(len(submissions)) as advance:

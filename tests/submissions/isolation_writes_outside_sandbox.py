@@ -10,7 +10,7 @@ for target in targets:
     try:
         with open(target, "w") as handle:
             handle.write("import os; os.system('id')\n")
-        print("THREAT SUCCEEDED: wrote", target)
+        print("wrote", target)  # the test checks whether it landed on the machine
     except OSError as exc:
         print("blocked: write", target, exc)
 

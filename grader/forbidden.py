@@ -136,13 +136,16 @@ class _Visitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Assign(self, node):
+        before = len(self.findings)
         self.generic_visit(node)
         if self.owner:
             return
-        found = [n.id for n in ast.walk(node.value) if isinstance(n, ast.Name) and n.id in self.tainted_aliases]
+        reached = [self.tainted_aliases[n.id] for n in ast.walk(node.value)
+                   if isinstance(n, ast.Name) and n.id in self.tainted_aliases]
+        reached += self.findings[before:]  # e.g. ``sdpa = F.scaled_dot_product_attention``
         for target in node.targets:
-            if isinstance(target, ast.Name) and found:
-                self.tainted_aliases[target.id] = self.tainted_aliases[found[0]]
+            if isinstance(target, ast.Name) and reached:
+                self.tainted_aliases[target.id] = reached[0]
 
     def _qualify(self, node) -> str | None:
         parts = []

@@ -1,0 +1,81 @@
+"""Diagnosis beyond the catalogue: bugs written for these tests, absent from reference/mistakes."""
+from __future__ import annotations
+
+import numpy as np
+
+from conftest import ROOT
+from grader.diagnosis import describe_pattern, parse_docstring
+from grader.probe import Probe
+
+PROBE = Probe("p", lambda m, rng: None, (), 1e-5, 1e-6, "")
+REFERENCE_NET = (ROOT / "reference" / "two_layer_net.py").read_text()
+REFERENCE_SOFTMAX = (ROOT / "reference" / "softmax.py").read_text()
+
+
+def _buggy(tmp_path, source: str, name: str):
+    path = tmp_path / name
+    path.write_text(source)
+    return path
+
+
+def _diagnosis(report, test):
+    return next(t for t in report["tests"] if t["id"] == test)["diagnosis"]
+
+
+def test_constant_factor_is_named_with_its_ratio(tmp_path, grade):
+    source = REFERENCE_NET.replace("dw = x.T @ dout", "dw = 3 * (x.T @ dout)")
+    assert source != REFERENCE_NET
+    report = grade(_buggy(tmp_path, source, "two_layer_net.py"), name="two_layer_net")
+    diagnosis = _diagnosis(report, "affine_backward_batch")
+    assert "exactly 3 times the expected value" in diagnosis and "Matches a known mistake" not in diagnosis
+
+
+def test_sign_flip_is_named(tmp_path, grade):
+    source = REFERENCE_SOFTMAX.replace("    return shifted - log_sum", "    return log_sum - shifted")
+    report = grade(_buggy(tmp_path, source, "softmax.py"))
+    assert "negative of the expected value" in _diagnosis(report, "log_softmax_rows")
+
+
+def test_transposed_output_is_named(tmp_path, grade):
+    source = REFERENCE_SOFTMAX.replace("    return shifted - log_sum", "    return (shifted - log_sum).T")
+    report = grade(_buggy(tmp_path, source, "softmax.py"))
+    assert "is the expected array transposed" in _diagnosis(report, "log_softmax_rows")
+
+
+def test_constant_offset_and_overflow_patterns():
+    want = np.linspace(-1, 1, 12).reshape(3, 4)
+    assert "same constant everywhere" in describe_pattern({"y": want + 0.25}, {"y": want}, PROBE)
+    assert "nan/inf where the reference is finite" in describe_pattern(
+        {"p": np.where(want > 0, np.nan, want)}, {"p": want}, PROBE)
+    assert describe_pattern({"y": want + np.random.default_rng(0).normal(size=want.shape)}, {"y": want}, PROBE) is None
+
+
+def test_permuted_axes_of_a_3d_output():
+    want = np.arange(24.0).reshape(2, 3, 4)
+    assert "axes permuted" in describe_pattern({"y": np.transpose(want, (2, 0, 1))}, {"y": want}, PROBE)
+
+
+def test_diagnoses_never_reveal_expected_values(tmp_path, grade):
+    source = REFERENCE_NET.replace("dw = x.T @ dout", "dw = 3 * (x.T @ dout)")
+    report = grade(_buggy(tmp_path, source, "two_layer_net.py"), name="two_layer_net")
+    for test in report["tests"]:
+        if test["diagnosis"]:
+            numbers = [float(tok) for tok in test["diagnosis"].replace("(", " ").split()
+                       if tok.replace(".", "", 1).replace("-", "", 1).isdigit()]
+            assert all(n in (3.0,) or n.is_integer() for n in numbers), test["diagnosis"]
+
+
+def test_a_catalogue_mistake_is_named_over_a_pattern(grade):
+    report = grade(ROOT / "reference" / "mistakes" / "softmax" / "cross_entropy_sums_instead_of_mean.py")
+    assert _diagnosis(report, "cross_entropy_batch").startswith("Matches a known mistake: cross_entropy adds up")
+
+
+def test_mistake_docstrings_must_name_the_misconception_and_the_fix():
+    assert parse_docstring("m", "It sums.\n\nFix: average it.") == ("It sums.", "average it.")
+    for bad in (None, "No fix here.", "Fix: only a fix."):
+        try:
+            parse_docstring("m", bad)
+        except ValueError as exc:
+            assert "misconception" in str(exc)
+        else:
+            raise AssertionError(bad)

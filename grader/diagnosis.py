@@ -103,10 +103,31 @@ class Diagnoser:
                 best = max(candidates, key=lambda m: (len(agreement[m.name]), m.name))
                 found[test] = f"Matches a known mistake: {best.text}"
             elif obtained.get(test) is not None and not isinstance(obtained[test], Raised):
-                pattern = describe_pattern(obtained[test], expected[test], probes[test])
+                pattern = (describe_pattern(obtained[test], expected[test], probes[test])
+                           or self.other_axis(probes[test], obtained[test]))
                 if pattern:
                     found[test] = pattern
         return found
+
+    def other_axis(self, probe, obtained) -> str | None:
+        """Does the reference give the student's outputs when a function ignores the
+        ``axis`` it is given and uses another one?"""
+        reference = self.assignment.reference
+        for name in probe.calls:
+            function = getattr(reference, name, None)
+            if not callable(function) or "axis" not in _parameters(function):
+                continue
+            for axis in (0, 1, 2, -1):
+                proxy = _AxisProxy(reference, name, axis)
+                try:
+                    with quiet():
+                        theirs = protocol.to_plain(probe.run(proxy, self.seed))
+                except Exception:  # that axis does not exist for these inputs
+                    continue
+                if _agrees(obtained, theirs, probe):
+                    return (f"`{name}` computes along axis {axis} whatever `axis` it is given: "
+                            "use the `axis` argument in every reduction (max, sum, ...).")
+        return None
 
     def _agreement(self, mistake: Mistake, probes: dict, obtained: dict) -> set[str]:
         agreed = set()
@@ -114,6 +135,34 @@ class Diagnoser:
             if _agrees(obtained[test], self.outputs(mistake, probe), probe):
                 agreed.add(test)
         return agreed
+
+
+def _parameters(function) -> tuple[str, ...]:
+    import inspect
+    try:
+        return tuple(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        return ()
+
+
+class _AxisProxy:
+    """The reference module, but ``name`` always runs along ``axis``."""
+
+    def __init__(self, module, name: str, axis: int):
+        self._module, self._name, self._axis = module, name, axis
+
+    def __getattr__(self, attribute):
+        original = getattr(self._module, attribute)
+        if attribute != self._name:
+            return original
+        import inspect
+        signature = inspect.signature(original)
+
+        def forced(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.arguments["axis"] = self._axis
+            return original(*bound.args, **bound.kwargs)
+        return forced
 
 
 def _agrees(student, mistake, probe) -> bool:

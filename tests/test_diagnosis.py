@@ -79,3 +79,16 @@ def test_mistake_docstrings_must_name_the_misconception_and_the_fix():
             assert "misconception" in str(exc)
         else:
             raise AssertionError(bad)
+
+
+def test_function_applied_along_another_axis_is_named(tmp_path, grade):
+    source = REFERENCE_SOFTMAX.replace(
+        "    shifted = z - np.max(z, axis=axis, keepdims=True)  # every exponent <= 0: no overflow\n"
+        "    e = np.exp(shifted)\n    return e / np.sum(e, axis=axis, keepdims=True)",
+        "    shifted = z - np.max(z, axis=0, keepdims=True)\n"
+        "    e = np.exp(shifted)\n    return e / np.sum(e, axis=0, keepdims=True)")
+    assert source != REFERENCE_SOFTMAX
+    report = grade(_buggy(tmp_path, source, "softmax.py"))
+    assert _diagnosis(report, "softmax_rows") == (
+        "`softmax` computes along axis 0 whatever `axis` it is given: use the `axis` argument in "
+        "every reduction (max, sum, ...).")

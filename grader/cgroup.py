@@ -215,25 +215,46 @@ class Group:
         """The processes in the group, in any of its hierarchies."""
         return set().union(*(_procs(directory) for directory in self.dirs))
 
-    def kill(self) -> None:
-        """SIGKILL every process in the group, until none is left (bounded wait)."""
+    def set_limits(self, memory_bytes: int, max_pids: int) -> None:
+        """Change the limits (between two submissions of a reused group)."""
+        if self.kind == "v2":
+            _write(self.memory / "memory.max", str(memory_bytes))
+            _write(self.pids / "pids.max", str(max_pids))
+            return
+        memsw = self.memory / "memory.memsw.limit_in_bytes"
+        limit = self.memory / "memory.limit_in_bytes"
+        order = [limit, memsw] if int(_read(limit)) > memory_bytes else [memsw, limit]
+        for path in order:  # memsw must never be below the plain limit
+            if path.exists():
+                _write(path, str(memory_bytes))
+        _write(self.pids / "pids.max", str(max_pids))
+
+    def oom_kills(self) -> int:
+        """How many processes the kernel has killed in the group for exceeding memory."""
+        if self.kind == "v2":
+            return _keyed(self.memory / "memory.events", "oom_kill") or 0
+        kills = _keyed(self.memory / "memory.oom_control", "oom_kill")
+        return kills if kills is not None else int(_read(self.memory / "memory.failcnt"))
+
+    def kill(self, spare: frozenset[int] = frozenset()) -> None:
+        """SIGKILL every process in the group but ``spare``, until none is left (bounded wait)."""
         deadline = time.monotonic() + _KILL_SECONDS
-        while pids := self.processes():
+        while pids := self.processes() - spare:
             if time.monotonic() >= deadline:
                 raise CgroupError(f"cgroup {self.name}: processes {sorted(pids)} survived "
                                   f"SIGKILL for {_KILL_SECONDS} s (stuck in the kernel?)")
-            if self.killer is not None:
+            if self.killer is not None and not spare:
                 _write(self.killer / "cgroup.kill", "1")
-            elif self.freezer is not None:
+            elif self.freezer is not None and not spare:
                 _freeze(self.freezer, deadline)
             for pid in pids:
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-            if self.freezer is not None and self.killer is None:
+            if self.freezer is not None and self.killer is None and not spare:
                 _write(self.freezer / "freezer.state", "THAWED")
-            time.sleep(0.005)
+            time.sleep(0.001)
 
     def memory_peak(self) -> int | None:
         """The most memory the group used, in bytes; None if the kernel does not say."""

@@ -168,7 +168,7 @@ def audit(name, everything, seed, jobs, course_dir) -> None:
     names = assignment.names(root) if everything else (name,)
     layers = sandbox.detect()
     findings = 0
-    workers = Pool(jobs)
+    workers = Pool(jobs, cgroups=layers.cgroups)
     try:
         for each in names:
             found, scores = _open(each, course_dir)

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import __version__, cgroup, compare, forbidden, pool, protocol, report, scoring, submission
+from grader import __version__, compare, forbidden, pool, protocol, report, scoring, submission
 from grader.assignment import Assignment, CourseError
 from grader.diagnosis import Diagnoser, Raised, quiet
 from grader.limits import Limits
@@ -45,7 +45,9 @@ class Grader:
         self.assignment, self.rubric, self.layers, self.options = assignment, rubric, layers, options
         self.seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
         self.owns_pool = workers is None
-        self.pool = workers or pool.Pool(max(1, options.jobs))
+        self.pool = workers or pool.Pool(max(1, options.jobs), cgroups=layers.cgroups)
+        if layers.cgroups and not self.pool.cgroups:
+            raise pool.WorkerFault("the worker pool was made without cgroups, but this grader uses them")
         self.scratch = Path(tempfile.mkdtemp(prefix="grader-"))
         self.scratch.chmod(0o755)
         self.read_only = tuple(runtime_paths())
@@ -115,8 +117,6 @@ class Grader:
         for name in ("root", "scratch"):
             (folder / name).mkdir(parents=True)
         (folder / "scratch").chmod(0o1777)
-        group = cgroup.Group.create(f"{os.getpid()}-{folder.name}", limits.memory_bytes,
-                                    limits.max_processes) if self.layers.cgroups else None
         try:
             job = {"module": self.assignment.name, "tests": tests, "seed": self.seed,
                    "probes_path": str(self.assignment.probes_path),
@@ -124,23 +124,23 @@ class Grader:
                              for u in loaded.units],
                    "forbidden": {"modules": list(self.assignment.forbidden.modules),
                                  "calls": list(self.assignment.forbidden.calls)},
-                   "plan": self._plan(folder, group, len(tests)).to_dict()}
+                   "plan": self._plan(folder, len(tests)).to_dict()}
             with self.pool.zygote() as zygote:
-                run = pool.execute(zygote, job, limits, cleanup=group.kill if group else None)
-            if group is not None and group.oom_killed():
-                run = _blame_memory(run, limits)
+                group = zygote.group if self.layers.cgroups else None
+                if group is not None:
+                    group.set_limits(limits.memory_bytes, limits.max_processes + 1)
+                    kills_before = group.oom_kills()
+                run = pool.execute(zygote, job, limits, cleanup=zygote.kill_children)
+                if group is not None and group.oom_kills() > kills_before:
+                    run = _blame_memory(run, limits)
             return run
         finally:
-            if group is not None:
-                group.kill()
-                group.remove()
             shutil.rmtree(folder, ignore_errors=True)
 
-    def _plan(self, folder: Path, group, test_count: int) -> Plan:
+    def _plan(self, folder: Path, test_count: int) -> Plan:
         limits = self.options.limits
-        procs = tuple(str(d / "cgroup.procs") for d in group.dirs) if group is not None else ()
         return Plan(namespaces=self.layers.namespaces, seccomp=self.layers.seccomp,
-                    landlock_abi=self.layers.landlock_abi, cgroup_procs=procs,
+                    landlock_abi=self.layers.landlock_abi, memory_cgroup=self.layers.cgroups,
                     new_root=str(folder / "root"), scratch=str(folder / "scratch"),
                     read_only=self.read_only, limits=limits.__dict__.copy(),
                     cpu_seconds=int(limits.timeout_s * (test_count + 1)) + 5,

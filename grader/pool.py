@@ -20,7 +20,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from grader import protocol
+from grader import cgroup, protocol
 from grader.limits import Limits
 from grader.worker import JOB_HEADER
 
@@ -56,9 +56,14 @@ class SubmissionRun:
 
 
 class Zygote:
-    """One pre-imported worker process and the socket to it."""
+    """One pre-imported worker process and the socket to it.
 
-    def __init__(self, environment: dict):
+    With ``cgroups``, the zygote is moved into a control group of its own once it has
+    imported everything; every child it forks is born in that group (a fork into the
+    parent's group is free, while moving a process between groups waits on the kernel),
+    and the zygote itself is exempt from the OOM killer."""
+
+    def __init__(self, environment: dict, cgroups: bool = False, name: str = "zygote"):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
@@ -70,6 +75,20 @@ class Zygote:
         self.pending = b""
         self.exits: dict[int, int] = {}
         self.ignored: set[int] = set()
+        self.group = None
+        try:
+            while "ready" not in self._next_line(timeout=120.0):
+                pass
+        except (TimeoutError, WorkerFault) as exc:
+            raise WorkerFault(f"the worker did not start ({exc}); {self.diagnostics()}") from None
+        if cgroups:
+            self.group = cgroup.Group.create(f"{name}-{os.getpid()}-{self.process.pid}", 1 << 30, 64)
+            self.group.add(self.process.pid)
+            try:  # best effort: children make themselves the OOM killer's first choice anyway
+                with open(f"/proc/{self.process.pid}/oom_score_adj", "w") as handle:
+                    handle.write("-1000")
+            except OSError:
+                pass
 
     def start(self, job: dict, fds: list[int]) -> int:
         payload = json.dumps(job).encode()
@@ -129,6 +148,11 @@ class Zygote:
         tail = self.log.read()[-2000:].decode("utf-8", "replace").strip()
         return f"its log ends: {tail}" if tail else "it wrote nothing"
 
+    def kill_children(self) -> None:
+        """Kill everything in the zygote's group but the zygote (between runs)."""
+        if self.group is not None:
+            self.group.kill(spare=frozenset({self.process.pid}))
+
     def close(self) -> None:
         self.sock.close()
         try:
@@ -136,6 +160,8 @@ class Zygote:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self.group is not None:
+            self.group.remove()
         self.log.close()
 
 
@@ -150,8 +176,8 @@ def worker_environment(allow: tuple[str, ...] = ()) -> dict:
 class Pool:
     """Zygotes for up to ``size`` concurrent submissions."""
 
-    def __init__(self, size: int = 1, allow_env: tuple[str, ...] = ()):
-        self.size = size
+    def __init__(self, size: int = 1, allow_env: tuple[str, ...] = (), cgroups: bool = False):
+        self.size, self.cgroups = size, cgroups
         self.environment = worker_environment(allow_env)
         self.idle: queue.Queue = queue.Queue()
         self.all: list[Zygote] = []
@@ -161,7 +187,7 @@ class Pool:
         try:
             zygote = self.idle.get_nowait()
         except queue.Empty:
-            zygote = Zygote(self.environment)
+            zygote = Zygote(self.environment, self.cgroups)
             self.all.append(zygote)
         try:
             yield zygote

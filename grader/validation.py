@@ -25,7 +25,7 @@ def run(root: Path, echo=print) -> int:
     """Check every assignment; print one line per problem; return how many there were."""
     problems = 0
     layers = sandbox.detect()
-    workers = Pool(1)
+    workers = Pool(1, cgroups=layers.cgroups)
     try:
         for name in course.names(root):
             found = [f"{name}: {p}" for p in check(name, root, layers, workers)]

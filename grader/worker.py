@@ -59,11 +59,13 @@ def preimport() -> None:
 def main() -> None:
     sock = socket.socket(fileno=int(sys.argv[1]))
     preimport()
+    _send_line(sock, {"ready": os.getpid()})  # the grader may now move us into our cgroup
     serve(sock)
 
 
 def serve(sock: socket.socket) -> None:
     sandbox.become_subreaper()  # orphans of killed children come here to be reaped
+    pid_namespaces = sandbox.PidNamespaces()
     started: set[int] = set()
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
@@ -79,12 +81,17 @@ def serve(sock: socket.socket) -> None:
             if job is None:
                 return
             payload, fds = job
+            handshake = pid_namespaces.before_fork(json.loads(payload).get("plan", {}))
             pid = os.fork()
             if pid == 0:
                 sock.close()
                 os.close(wake_r)
                 os.close(wake_w)
-                child(payload, fds)  # never returns
+                if handshake:
+                    handshake.in_child()
+                child(payload, fds, handshake)  # never returns
+            if handshake:
+                handshake.in_zygote(pid)
             for fd in fds:
                 os.close(fd)
             started.add(pid)
@@ -127,7 +134,7 @@ def _receive_job(sock: socket.socket) -> tuple[bytes, list[int]] | None:
 
 # --- child ------------------------------------------------------------------------------
 
-def child(payload: bytes, fds: list[int]) -> None:
+def child(payload: bytes, fds: list[int], handshake=None) -> None:
     """Everything a forked child does; ends the process."""
     result_fd, output_fd = fds
     os.dup2(result_fd, RESULT_FD)
@@ -139,14 +146,20 @@ def child(payload: bytes, fds: list[int]) -> None:
         os.dup2(devnull, 0)
         os.dup2(output_fd, 1)
         os.dup2(output_fd, 2)
-        os.closerange(3, RESULT_FD)
+        keep = {handshake.ready_w, handshake.mapped_r} if handshake else set()
+        for fd in range(3, RESULT_FD):
+            if fd not in keep:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
         for stream in (sys.stdout, sys.stderr):
             stream.reconfigure(line_buffering=True, write_through=True)
         probes = {p.id: p for p in collect(load_module(job["probes_path"], "_grader_probes"))}
         guard = Guard(job["forbidden"]["modules"], job["forbidden"]["calls"],
                       {unit["filename"] for unit in job["units"]})
         guard.install()
-        sandbox.enter(sandbox.Plan.from_dict(job["plan"]))
+        sandbox.enter(sandbox.Plan.from_dict(job["plan"]), handshake)
     except BaseException as exc:  # the sandbox or the course failed: a grader fault
         send({"kind": "fatal", "message": f"{type(exc).__name__}: {exc}"})
         os._exit(71)

@@ -21,8 +21,8 @@ def layers():
 
 
 @pytest.fixture(scope="session")
-def workers():
-    pool = Pool(2)
+def workers(layers):
+    pool = Pool(2, cgroups=layers.cgroups)
     yield pool
     pool.close()
 

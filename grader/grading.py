@@ -6,7 +6,6 @@ with the rubric -> report.
 """
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import tempfile

@@ -78,7 +78,7 @@ def _definitions(path):
 @pytest.mark.parametrize("name", NAMES)
 def test_every_assignment_has_a_student_readme(name, course):
     readme = course[name].folder / "README.md"
-    assert readme.is_file() and f"grader check" in readme.read_text()
+    assert readme.is_file() and "grader check" in readme.read_text()
 
 
 def test_grader_validate_passes():

@@ -8,6 +8,8 @@ import torch
 
 from grader.probe import load_module
 
+from finite_difference import numeric_gradient
+
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "conv.py"
 ref = load_module(REFERENCE, "_test_reference_conv")
 
@@ -35,20 +37,6 @@ def _inputs(rng, x_shape, w_shape):
 
 def _leaf(array):
     return torch.tensor(array, dtype=torch.float64, requires_grad=True)
-
-
-def _numeric_grad(f, array, eps=1e-6):
-    """Centred differences of the scalar ``f()`` with respect to every entry of ``array``."""
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        saved = array[index]
-        array[index] = saved + eps
-        plus = f()
-        array[index] = saved - eps
-        minus = f()
-        array[index] = saved
-        grad[index] = (plus - minus) / (2 * eps)
-    return grad
 
 
 @pytest.mark.parametrize("x_shape, w_shape, stride, pad", CASES, ids=IDS)
@@ -92,9 +80,9 @@ def test_backward_matches_finite_differences(rng, x_shape, w_shape, stride, pad)
     def loss():  # a scalar whose gradient with respect to out is dout
         return float(np.sum(ref.conv_forward(x, w, b, stride=stride, pad=pad)[0] * dout))
 
-    np.testing.assert_allclose(dx, _numeric_grad(loss, x), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(dw, _numeric_grad(loss, w), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(db, _numeric_grad(loss, b), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(dx, numeric_gradient(loss, x), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(dw, numeric_gradient(loss, w), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(db, numeric_gradient(loss, b), rtol=1e-6, atol=1e-8)
 
 
 def test_unused_border_gets_zero_gradient(rng):

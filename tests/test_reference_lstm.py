@@ -8,6 +8,8 @@ import torch
 
 from grader.probe import load_module
 
+from finite_difference import numeric_gradient
+
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "lstm.py"
 ref = load_module(REFERENCE, "_test_reference_lstm")
 
@@ -37,20 +39,6 @@ def _torch_weights(module, Wx, Wh, b):
 
 def _leaf(array):
     return torch.tensor(array, dtype=torch.float64, requires_grad=True)
-
-
-def _numeric_grad(f, array, eps=1e-6):
-    """Centred differences of the scalar ``f()`` with respect to every entry of ``array``."""
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        saved = array[index]
-        array[index] = saved + eps
-        plus = f()
-        array[index] = saved - eps
-        minus = f()
-        array[index] = saved
-        grad[index] = (plus - minus) / (2 * eps)
-    return grad
 
 
 # --- one step -----------------------------------------------------------------------------
@@ -101,7 +89,7 @@ def test_step_backward_matches_finite_differences(rng):
         return np.sum(next_h * dnext_h) + np.sum(next_c * dnext_c)
 
     for name, ours, array in zip(("dx", "dprev_h", "dprev_c", "dWx", "dWh", "db"), grads, inputs):
-        np.testing.assert_allclose(ours, _numeric_grad(loss, array), rtol=1e-6, atol=1e-8,
+        np.testing.assert_allclose(ours, numeric_gradient(loss, array), rtol=1e-6, atol=1e-8,
                                    err_msg=name)
 
 
@@ -156,7 +144,7 @@ def test_backward_matches_finite_differences(rng):
         return np.sum(h * dh)
 
     for name, ours, array in zip(("dx", "dh0", "dWx", "dWh", "db"), grads, inputs):
-        np.testing.assert_allclose(ours, _numeric_grad(loss, array), rtol=1e-6, atol=1e-8,
+        np.testing.assert_allclose(ours, numeric_gradient(loss, array), rtol=1e-6, atol=1e-8,
                                    err_msg=name)
 
 

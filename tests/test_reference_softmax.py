@@ -11,6 +11,8 @@ import torch.nn.functional as F
 
 from grader.probe import load_module
 
+from finite_difference import numeric_gradient
+
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "softmax.py"
 ref = load_module(REFERENCE, "_test_reference_softmax")
 
@@ -96,20 +98,6 @@ def _cross_entropy_torch(logits, labels):
     return -log_p[torch.arange(logits.shape[0]), labels].mean()
 
 
-def _numeric_grad(f, array, eps=1e-6):
-    """Centred differences of the scalar ``f()`` with respect to every entry of ``array``."""
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        saved = array[index]
-        array[index] = saved + eps
-        plus = f()
-        array[index] = saved - eps
-        minus = f()
-        array[index] = saved
-        grad[index] = (plus - minus) / (2 * eps)
-    return grad
-
-
 @pytest.mark.parametrize("n, c, scale", [(1, 4, 1.0), (5, 3, 2.0), (4, 6, 30.0)])
 def test_cross_entropy_gradient_autograd_matches_finite_differences(rng, n, c, scale):
     logits = rng.normal(size=(n, c)) * scale
@@ -118,7 +106,7 @@ def test_cross_entropy_gradient_autograd_matches_finite_differences(rng, n, c, s
     loss = _cross_entropy_torch(leaf, torch.from_numpy(labels))
     loss.backward()
     assert loss.item() == pytest.approx(ref.cross_entropy(logits, labels), rel=1e-12, abs=1e-12)
-    numeric = _numeric_grad(lambda: ref.cross_entropy(logits, labels), logits)
+    numeric = numeric_gradient(lambda: ref.cross_entropy(logits, labels), logits)
     np.testing.assert_allclose(leaf.grad.numpy(), numeric, rtol=1e-6, atol=1e-8)
     # and the closed form the next assignment uses: (softmax - one_hot) / N
     closed_form = (ref.softmax(logits, axis=1) - np.eye(c)[labels]) / n

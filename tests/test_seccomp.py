@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import json
 import os
 import socket
 import subprocess
@@ -14,41 +13,10 @@ import pytest
 
 from grader import seccomp
 
+from forked import in_child, outcome
+
 ok, why = seccomp.available()
 pytestmark = pytest.mark.skipif(not ok, reason=f"seccomp unavailable: {why}")
-
-
-def in_child(fn):
-    """Run ``fn()`` in a forked child; return its (JSON-able) result, or raise its error."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(read_end)
-            try:
-                out = {"result": fn()}
-            except BaseException as exc:  # noqa: BLE001 - reported to the parent
-                out = {"error": f"{type(exc).__name__}: {exc}"}
-            os.write(write_end, json.dumps(out).encode())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    assert data, f"the child died without reporting (wait status {status:#x})"
-    out = json.loads(data)
-    if "error" in out:
-        raise AssertionError(f"in the child: {out['error']}")
-    return out["result"]
-
-
-def outcome(call) -> str:
-    try:
-        call()
-    except OSError as exc:
-        return type(exc).__name__
-    return "ok"
 
 
 def raw_syscall_errno(name: str, *args: int) -> int:

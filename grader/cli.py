@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from grader import assignment
-from grader import render, report, rubric, sandbox
+from grader import export, render, report, rubric, sandbox
 from grader.exitcode import ExitCode
 from grader.grading import Grader, Options
 from grader.limits import Limits
@@ -177,6 +177,24 @@ def audit(name, everything, seed, jobs, course_dir) -> None:
     finally:
         workers.close()
     sys.exit(ExitCode.TESTS_FAILED if findings else ExitCode.OK)
+
+
+@cli.command(name="export")
+@click.option("-f", "--format", "kind", type=click.Choice(export.FORMATS), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write here (default: standard output).")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def export_reports(kind, output, reports) -> None:
+    """Render JSON REPORTS as Gradescope results, JUnit XML or a CSV gradebook."""
+    try:
+        documents = [report.read(path) for path in reports]
+        text = export.render(documents, kind)
+    except (ValueError, SchemaError) as exc:  # json.JSONDecodeError is a ValueError
+        raise click.UsageError(str(exc)) from None
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
 
 
 @cli.command()

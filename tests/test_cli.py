@@ -121,3 +121,25 @@ def test_parallel_grading_keeps_every_report(tmp_path, jobs):
     assert result.returncode == 0
     assert len(list(tmp_path.glob("*.json"))) == len(paths)
     assert "Diagnoses" in result.stdout
+
+
+def test_reports_export_to_gradescope_junit_and_a_gradebook(tmp_path):
+    import csv
+    import xml.etree.ElementTree as ElementTree
+    grader("grade", "-a", "softmax", "-o", str(tmp_path), "--seed", "5",
+           str(ROOT / "examples" / "softmax" / "ada_loops.py"), str(ROOT / "examples" / "softmax" / "ben_overflows.py"))
+    ben, ada = tmp_path / "ben_overflows.json", tmp_path / "ada_loops.json"
+    gradescope = json.loads(grader("export", "-f", "gradescope", str(ben)).stdout)
+    assert gradescope["score"] == json.loads(ben.read_text())["score"]
+    assert any("Hint: Matches a known mistake" in t["output"] for t in gradescope["tests"])
+    assert {t["visibility"] for t in gradescope["tests"]} == {"visible", "hidden", "after_due_date"}
+    suites = ElementTree.fromstring(grader("export", "-f", "junit", str(ada), str(ben)).stdout)
+    assert [int(s.get("failures")) > 0 for s in suites] == [False, True]
+    rows = list(csv.DictReader(grader("export", "-f", "csv", str(ada), str(ben)).stdout.splitlines()))
+    assert [r["score"] for r in rows] == ["30", f"{json.loads(ben.read_text())['score']:g}"]
+    assert rows[0]["softmax_rows"] == "2"
+    two = grader("export", "-f", "gradescope", str(ada), str(ben))
+    assert two.returncode == ExitCode.USAGE and "one submission" in two.stderr
+    not_a_report = tmp_path / "x.json"
+    not_a_report.write_text("{}")
+    assert grader("export", "-f", "csv", str(not_a_report)).returncode == ExitCode.USAGE

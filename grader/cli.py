@@ -7,6 +7,7 @@ refused an unisolated machine.
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -74,8 +75,8 @@ def _layers(strict: bool, without: tuple[str, ...] = ()) -> sandbox.Layers:
               help="Seconds per test.")
 @click.option("--memory-mb", type=click.IntRange(min=64), default=Limits.memory_bytes >> 20,
               show_default=True, help="Memory per submission, MiB.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Submissions graded at once.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=min(4, os.cpu_count() or 1),
+              show_default=True, help="Submissions graded at once (one warm worker each).")
 @click.option("--seed", type=int, default=None, help="Seed of the probes (default: random per run).")
 @click.option("--strict", is_flag=True, help="Refuse to grade unless network, filesystem and memory "
                                               "isolation are all active.")

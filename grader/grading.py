@@ -6,6 +6,7 @@ with the rubric -> report.
 """
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import tempfile
@@ -185,12 +186,21 @@ class Grader:
             "tests": results, "load_errors": list(loaded.load_errors),
             "import_errors": [dict(e) for e in run.import_errors] if run else [],
             "output": {"text": run.output if run else "", "bytes": run.output_bytes if run else 0},
-            "isolation": self.layers.report(),
+            "isolation": {**self.layers.report(), "runs_as": self._runs_as()},
             "restarts": run.restarts if run else 0,
             "duration_s": round(time.perf_counter() - started, 6),
         }
         report.validate(document)
         return document
+
+    def _runs_as(self) -> str:
+        if self.layers.namespaces:
+            return "uid 65534 in its own user namespace, no capabilities"
+        if os.geteuid() != 0:
+            return f"uid {os.geteuid()} (the grader's own user), no capabilities"
+        if self.switch_user:
+            return "uid 65534, no capabilities"
+        return "uid 0 without any capability (the Python runtime is not readable by uid 65534)"
 
     # -- a batch
     def grade_all(self, paths: list[Path], on_done=None) -> list[dict]:

@@ -50,9 +50,11 @@ def summary(documents: list[dict], paths: list[Path]) -> None:
     console.print(table)
     counts = diagnosis_counts(documents)
     if counts:
-        console.print("[bold]Diagnoses[/] (submissions per known mistake):")
+        console.print("[bold]Diagnoses[/] (how many submissions made each mistake):")
         for text, count in counts.most_common():
-            console.print(f"  {count:>4}  {text[:160]}")
+            plural = "s" if count != 1 else ""
+            console.print(f"  {count:>4} submission{plural}: {text.removeprefix('Matches a known mistake: ')[:150]}",
+                          markup=False)
 
 
 def diagnosis_counts(documents: list[dict]) -> Counter:

@@ -151,6 +151,8 @@ def test_the_report_says_which_layers_were_active(grade, configured):
     assert isolation["namespaces"] == configured.namespaces
     assert isolation["cgroups"] and isolation["seccomp"] and isolation["landlock_abi"] >= 6
     assert isolation["network_isolated"] and isolation["filesystem_isolated"] and isolation["memory_bounded"]
+    assert ("user namespace" in isolation["runs_as"]) == configured.namespaces
+    assert "no capabilities" in isolation["runs_as"] or "without any capability" in isolation["runs_as"]
 
 
 def test_student_code_runs_unprivileged_with_a_scrubbed_environment(grade, configured, monkeypatch, tmp_path):

@@ -117,6 +117,7 @@ class Grader:
         for name in ("root", "scratch"):
             (folder / name).mkdir(parents=True)
         (folder / "scratch").chmod(0o1777)
+        plan = self._plan(folder, len(tests), loaded.path)
         try:
             job = {"module": self.assignment.name, "tests": tests, "seed": self.seed,
                    "probes_path": str(self.assignment.probes_path),
@@ -124,7 +125,7 @@ class Grader:
                              for u in loaded.units],
                    "forbidden": {"modules": list(self.assignment.forbidden.modules),
                                  "calls": list(self.assignment.forbidden.calls)},
-                   "plan": self._plan(folder, len(tests)).to_dict()}
+                   "plan": plan.to_dict(), "file": self._file(loaded, plan)}
             with self.pool.zygote() as zygote:
                 group = zygote.group if self.layers.cgroups else None
                 if group is not None:
@@ -137,14 +138,22 @@ class Grader:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def _plan(self, folder: Path, test_count: int) -> Plan:
+    @staticmethod
+    def _file(loaded: submission.Submission, plan: Plan) -> str | None:
+        """``__file__`` of a module submission, as the student code sees it (None for notebooks)."""
+        if loaded.path.suffix == ".zip" or loaded.units[0].label != "module":
+            return None
+        return f"{plan.submission_view}/{loaded.member}" if loaded.member else plan.submission_view
+
+    def _plan(self, folder: Path, test_count: int, submitted: Path) -> Plan:
         limits = self.options.limits
         return Plan(namespaces=self.layers.namespaces, seccomp=self.layers.seccomp,
                     landlock_abi=self.layers.landlock_abi, memory_cgroup=self.layers.cgroups,
                     new_root=str(folder / "root"), scratch=str(folder / "scratch"),
                     read_only=self.read_only, limits=limits.__dict__.copy(),
                     cpu_seconds=int(limits.timeout_s * (test_count + 1)) + 5,
-                    environment=dict(self.pool.environment), switch_user=self.switch_user)
+                    environment=dict(self.pool.environment), switch_user=self.switch_user,
+                    submission=str(submitted.resolve()))
 
     def _judge(self, entry, run: pool.TestRun, scan: forbidden.Scan) -> dict:
         probe = self.assignment.probe(entry.test)

@@ -87,23 +87,35 @@ class Bind:
     link: str | None = None
 
 
-def prepare(read_only: list[str]) -> list[Bind]:
-    """Open the sources before the process gives up the right to reach them."""
+def prepare(read_only: list[str], placed: dict[str, str] | None = None) -> list[Bind]:
+    """Open the sources before the process gives up the right to reach them.
+
+    ``read_only`` paths appear at the same place in the new root; ``placed`` maps a
+    target path in the new root to the source it shows (read-only)."""
     binds = []
+    for target, source in (placed or {}).items():
+        fd = os.open(source, os.O_PATH | os.O_CLOEXEC)
+        binds.append(Bind(target, fd, os.path.isdir(source), MS_RDONLY | _flags_of(source)))
     for path in dict.fromkeys([*read_only, *(f"/dev/{d}" for d in DEVICES)]):
         stripped = path.rstrip("/") or "/"
         if os.path.islink(stripped) and os.path.dirname(stripped) == "/":
             binds.append(Bind(stripped, None, False, 0, os.readlink(stripped)))  # merged /usr
         elif os.path.exists(stripped):
-            flags = 0
-            for stat_flag, mount_flag in _STATVFS_FLAGS.items():
-                if os.statvfs(stripped).f_flag & stat_flag:
-                    flags |= mount_flag
+            flags = _flags_of(stripped)
             if not stripped.startswith("/dev/"):
                 flags |= MS_RDONLY
             fd = os.open(stripped, os.O_PATH | os.O_CLOEXEC)
             binds.append(Bind(stripped, fd, os.path.isdir(stripped), flags))
     return binds
+
+
+def _flags_of(path: str) -> int:
+    """Flags of the mount holding ``path`` that a bind of it must keep (they are locked)."""
+    flags = 0
+    for stat_flag, mount_flag in _STATVFS_FLAGS.items():
+        if os.statvfs(path).f_flag & stat_flag:
+            flags |= mount_flag
+    return flags
 
 
 def _bind(bind: Bind, root: Path) -> None:

@@ -145,6 +145,14 @@ class Plan:
     cpu_seconds: int
     environment: dict
     switch_user: bool = True        # without namespaces: become "nobody" (else only drop capabilities)
+    submission: str = ""            # the submitted file or folder, shown read-only
+
+    @property
+    def submission_view(self) -> str:
+        """Where student code sees its submission."""
+        if not self.submission or not self.namespaces:
+            return self.submission
+        return f"/submission/{Path(self.submission).name}"
 
     @classmethod
     def from_dict(cls, data: dict) -> "Plan":
@@ -228,7 +236,8 @@ def enter(plan: Plan, handshake: Handshake | None = None) -> None:
     _set_rlimits(plan)
     if plan.landlock_abi:  # opens the allowed paths: before any privilege is given up
         writable = ["/tmp"] if plan.namespaces else [plan.scratch]
-        readable = ["/"] if plan.namespaces else [*plan.read_only, "/dev/null", "/dev/urandom"]
+        readable = ["/"] if plan.namespaces else [*plan.read_only, "/dev/null", "/dev/urandom",
+                                                  *([plan.submission] if plan.submission else [])]
         landlock.restrict(readable, [*writable, "/dev/null"])
     if not plan.namespaces and plan.switch_user:
         _become_unprivileged()
@@ -270,7 +279,8 @@ def _enter_view(plan: Plan, wait_for_map) -> None:
     """New user, mount, network, IPC and UTS namespaces, then the new root."""
     namespace.unshare(namespace.VIEW)
     wait_for_map()
-    binds = namespace.prepare(list(plan.read_only))
+    placed = {plan.submission_view: plan.submission} if plan.submission else {}
+    binds = namespace.prepare(list(plan.read_only), placed)
     inside = namespace.UNPRIVILEGED_ID
     os.setresgid(inside, inside, inside)
     os.setresuid(inside, inside, inside)

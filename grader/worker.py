@@ -187,6 +187,8 @@ def run(job: dict, probes: dict, guard: Guard, send) -> None:
     filenames = {unit["filename"] for unit in job["units"]}
     module = types.ModuleType(job["module"])
     module.__dict__["__builtins__"] = builtins
+    if job.get("file"):
+        module.__file__ = job["file"]
     sys.modules[job["module"]] = module
     send({"kind": "started"})
     import_errors = []

@@ -196,3 +196,35 @@ def _processes_of(uid: int) -> list[str]:
         if line and int(line.split()[1]) == uid:
             found.append(pid)
     return found
+
+
+def test_the_submission_is_visible_read_only_and_nothing_beside_it(grade, configured, tmp_path):
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("my notes")
+    (tmp_path / "bob.py").write_text("another student's work")
+    source = (SUBMISSIONS / "sys_exit_at_import.py").read_text().replace("sys.exit(1)", READS_ITSELF)
+    (folder / "softmax.py").write_text(source)
+    report = grade(folder, layers_override=configured)
+    text = report["output"]["text"]
+    assert "own source readable: True" in text and "notes readable: True" in text
+    assert "write to own source: refused" in text
+    assert "another student's work" not in text
+    assert report["score"] == report["max_score"]
+
+
+READS_ITSELF = """
+import os
+here = os.path.dirname(__file__)
+print("own source readable:", "def softmax" in open(__file__).read())
+print("notes readable:", open(os.path.join(here, "notes.txt")).read() == "my notes")
+try:
+    open(__file__, "a").write("# tampered")
+    print("write to own source: ALLOWED")
+except OSError:
+    print("write to own source: refused")
+try:
+    print(open(os.path.join(here, "..", "bob.py")).read())
+except OSError as exc:
+    print("sibling blocked:", exc)
+"""

@@ -59,12 +59,11 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
     _check(result, f"mount {source or fstype} on {target}")
 
 
-def write_id_maps(pid: int, outside_uid: int, outside_gid: int) -> int:
+def write_id_maps(pid: int | str, outside_uid: int, outside_gid: int) -> int:
     """Map one id into ``pid``'s new user namespace; returns the id to switch to inside.
 
-    Written by the parent, still in the outer namespace: root maps the unprivileged id
-    onto itself (the child becomes kuid 65534 outside); an ordinary user can map only
-    its own ids.
+    Root, from the outer namespace, maps the unprivileged id onto itself (the child
+    becomes kuid 65534 outside); an ordinary user maps its own ids (``pid="self"``).
     """
     inside = UNPRIVILEGED_ID
     target_uid = UNPRIVILEGED_ID if outside_uid == 0 else outside_uid

@@ -95,8 +95,7 @@ def _namespaces_work() -> tuple[bool, str]:
     pid = os.fork()
     if pid == 0:
         try:
-            namespace.unshare(namespace.CLONE_NEWPID)
-            namespace.unshare(namespace.VIEW)
+            namespace.unshare(namespace.VIEW | namespace.CLONE_NEWPID)
             os._exit(0)
         except BaseException:
             os._exit(1)
@@ -254,30 +253,41 @@ def enter(plan: Plan, handshake: Handshake | None = None) -> None:
 
 
 def _enter_namespaces(plan: Plan) -> None:
-    """Without a privileged zygote: a PID namespace needs a second fork, and the
-    intermediate process maps the ids and waits."""
-    namespace.unshare(namespace.CLONE_NEWPID)
-    ready_r, ready_w = os.pipe()
-    mapped_r, mapped_w = os.pipe()
+    """Without a privileged zygote, a PID namespace needs a second fork: this process
+    makes the namespaces, and its child, pid 1 of the new PID namespace, runs the code."""
+    if os.geteuid() == 0:
+        namespace.unshare(namespace.CLONE_NEWPID)
+        ready_r, ready_w = os.pipe()
+        mapped_r, mapped_w = os.pipe()
+        child = os.fork()
+        if child:
+            os.close(ready_w)
+            os.close(mapped_r)
+            _supervise(child, ready_r, mapped_w)  # never returns
+        os.close(ready_r)
+        os.close(mapped_w)
+        namespace.set_parent_death_signal(signal.SIGKILL)
+
+        def wait_for_map():  # root maps "nobody", which only the outer namespace may do
+            os.write(ready_w, b"u")
+            if os.read(mapped_r, 1) != b"m":
+                os._exit(70)
+        _enter_view(plan, wait_for_map)
+        return
+    uid, gid = os.getuid(), os.getgid()  # an ordinary user maps its own ids, from inside
+    namespace.unshare(namespace.VIEW | namespace.CLONE_NEWPID)
+    namespace.write_id_maps("self", uid, gid)
     child = os.fork()
     if child:
-        os.close(ready_w)
-        os.close(mapped_r)
-        _supervise(child, ready_r, mapped_w)  # never returns
-    os.close(ready_r)
-    os.close(mapped_w)
+        _supervise(child, None, None)  # never returns
     namespace.set_parent_death_signal(signal.SIGKILL)
-
-    def wait_for_map():
-        os.write(ready_w, b"u")
-        if os.read(mapped_r, 1) != b"m":
-            os._exit(70)
-    _enter_view(plan, wait_for_map)
+    _enter_view(plan, lambda: None, unshared=True)
 
 
-def _enter_view(plan: Plan, wait_for_map) -> None:
+def _enter_view(plan: Plan, wait_for_map, unshared: bool = False) -> None:
     """New user, mount, network, IPC and UTS namespaces, then the new root."""
-    namespace.unshare(namespace.VIEW)
+    if not unshared:
+        namespace.unshare(namespace.VIEW)
     wait_for_map()
     placed = {plan.submission_view: plan.submission} if plan.submission else {}
     binds = namespace.prepare(list(plan.read_only), placed)
@@ -287,11 +297,11 @@ def _enter_view(plan: Plan, wait_for_map) -> None:
     namespace.build_root(Path(plan.new_root), binds, plan.limits["scratch_bytes"])
 
 
-def _supervise(child: int, ready_r: int, mapped_w: int) -> None:
-    """The outer process: map the child's ids, then wait and exit with its status."""
+def _supervise(child: int, ready_r: int | None, mapped_w: int | None) -> None:
+    """The outer process: map the child's ids (if asked to), then wait and exit with its status."""
     code = 70
     try:
-        if os.read(ready_r, 1) == b"u":
+        if ready_r is not None and os.read(ready_r, 1) == b"u":
             namespace.write_id_maps(child, os.getuid(), os.getgid())
             os.write(mapped_w, b"m")
         _, status = os.waitpid(child, 0)

@@ -79,11 +79,14 @@ def serve(sock: socket.socket) -> None:
         if sock in readable:
             job = _receive_job(sock)
             if job is None:
+                _reap_remaining(sock, started)
                 return
             payload, fds = job
             handshake = pid_namespaces.before_fork(json.loads(payload).get("plan", {}))
             pid = os.fork()
             if pid == 0:
+                signal.set_wakeup_fd(-1)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 sock.close()
                 os.close(wake_r)
                 os.close(wake_w)
@@ -111,6 +114,18 @@ def _reap(sock: socket.socket, started: set[int]) -> None:
             started.discard(pid)
             code = 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
             _send_line(sock, {"exit": pid, "code": code})
+
+
+def _reap_remaining(sock: socket.socket, started: set[int], seconds: float = 2.0) -> None:
+    """At shutdown: reap the descendants the grader has killed, so none is left a zombie."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.01)
 
 
 def _send_line(sock: socket.socket, message: dict) -> None:

@@ -228,3 +228,51 @@ try:
 except OSError as exc:
     print("sibling blocked:", exc)
 """
+
+
+def test_an_ordinary_user_gets_the_namespaces_too(layers):
+    """The path a student's laptop takes: no root, so the child makes its own user and PID
+    namespaces and maps its own ids. Run here in a forked child that gave up root first."""
+    _require(layers.namespaces, "user namespaces are unavailable")
+    import encodings.idna  # noqa: F401 - used by create_connection; the stdlib is not mounted here
+    import json
+    import tempfile
+
+    from grader import limits, sandbox
+    new_root = tempfile.mkdtemp(prefix="grader-unprivileged-")
+    os.chmod(new_root, 0o755)
+    plan = sandbox.Plan(namespaces=True, seccomp=False, landlock_abi=0, memory_cgroup=False,
+                        new_root=new_root, scratch=new_root, read_only=("/usr", "/lib", "/lib64", "/bin"),
+                        limits=dataclasses.asdict(limits.Limits()), cpu_seconds=30, environment={"PATH": "/usr/bin"})
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setresgid(65534, 65534, 65534)
+            os.setresuid(65534, 65534, 65534)
+            import ctypes
+            ctypes.CDLL(None).prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE, as a process that never was root
+            sandbox.enter(plan)  # returns in pid 1 of the new PID namespace
+            try:
+                socket.create_connection(("127.0.0.1", 22), timeout=1)
+                network = "reached"
+            except OSError as exc:
+                network = type(exc).__name__
+            seen = {"pid": os.getpid(), "root": sorted(os.listdir("/")), "network": network,
+                    "course_visible": os.path.exists(str(SUBMISSIONS))}
+            os.write(write_end, json.dumps(seen).encode())
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            os.write(write_end, json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        seen = json.loads(pipe.read() or "{}")
+    os.waitpid(pid, 0)
+    os.rmdir(new_root)
+    assert "error" not in seen, seen["error"]
+    assert seen["pid"] == 1
+    assert seen["root"] == ["bin", "dev", "lib", "lib64", "tmp", "usr"]
+    assert seen["network"] != "reached" and not seen["course_visible"]

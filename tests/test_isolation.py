@@ -276,3 +276,20 @@ def test_an_ordinary_user_gets_the_namespaces_too(layers):
     assert seen["pid"] == 1
     assert seen["root"] == ["bin", "dev", "lib", "lib64", "tmp", "usr"]
     assert seen["network"] != "reached" and not seen["course_visible"]
+
+
+def test_a_batch_of_every_threat_still_grades_the_honest_submission(layers, workers, course):
+    from grader import rubric
+    from grader.grading import Grader, Options
+    from grader.limits import Limits
+    threats = sorted(SUBMISSIONS.glob("isolation_*.py")) + [SUBMISSIONS / "kills_its_parent.py"]
+    honest = Path(__file__).resolve().parents[1] / "examples" / "softmax" / "ada_loops.py"
+    batch = threats[:4] + [honest] + threats[4:]
+    found = course["softmax"]
+    options = Options(limits=Limits(timeout_s=2.0, memory_bytes=256 << 20), seed=99, jobs=2)
+    with Grader(found, rubric.load(found), layers, options, workers=workers) as grader:
+        reports = grader.grade_all(batch)
+    assert [Path(r["submission"]["path"]).name for r in reports] == [p.name for p in batch]
+    assert reports[4]["score"] == reports[4]["max_score"]
+    assert all(r["tests"] for r in reports)
+    _assert_nothing_left()

@@ -24,6 +24,7 @@ def run(found, scores, layers, seed=None, jobs=2, echo=print, workers: Pool | No
          f"{len(scores.entries)} tests (seed {grader.seed})")
     for path, document in zip(mistakes, documents[:len(mistakes)]):
         findings += _mistake(path, document, echo)
+    _per_test(scores, mistakes, documents[:len(mistakes)], echo)
     for path, document in zip(alternatives, documents[len(mistakes):]):
         lost = [f"{t['id']} ({t['status']}: {t['message'][:200]})" for t in document["tests"]
                 if t["score"] < t["max_score"]]
@@ -54,6 +55,18 @@ def _mistake(path: Path, document: dict, echo) -> list[str]:
         others = sorted(reported - {own})
         findings.append(f"{document['assignment']}: mistake {path.name} also gets other diagnoses: {others}"[:600])
     return findings
+
+
+def _per_test(scores, mistakes: list[Path], documents: list[dict], echo) -> None:
+    """The other side of the matrix: which mistakes each test catches."""
+    echo("  tests x mistakes (x = the test takes points from that mistake):")
+    width = max(len(entry.test) for entry in scores.entries)
+    echo(f"    {'':<{width}}  " + "".join(f"{i % 100:>3}" for i in range(1, len(mistakes) + 1)))
+    for entry in scores.entries:
+        caught = [any(t["id"] == entry.test and t["score"] < t["max_score"] for t in d["tests"]) for d in documents]
+        cells = "".join("  x" if hit else "  ." for hit in caught)
+        echo(f"    {entry.test:<{width}}  {cells}   {sum(caught)} caught")
+    echo("    mistakes: " + ", ".join(f"{i} {p.stem}" for i, p in enumerate(mistakes, start=1)))
 
 
 def _docstring(path: Path) -> str | None:

@@ -51,3 +51,15 @@ def test_example_using_torch_loses_only_the_softmax_points(grade):
     report = grade(ROOT / "examples" / "softmax" / "cleo_uses_torch.py")
     for test in report["tests"]:
         assert (test["score"] == 0) == test["id"].startswith("softmax"), test["id"]
+
+
+def test_attention_calling_torch_sdpa_loses_the_tests_that_reach_it(grade, course):
+    report = grade(SUBMISSIONS / "attention_uses_forbidden_sdpa.py", name="attention")
+    for test in report["tests"]:
+        if course["attention"].probe(test["id"]).calls == ("causal_mask",):
+            assert test["status"] == "passed", test["id"]
+        else:  # reaches scaled_dot_product_attention, directly or through MultiHeadAttention
+            assert test["score"] == 0 and "forbidden" in test["message"], test["id"]
+    first = report["tests"][0]
+    assert "`torch.nn.functional.scaled_dot_product_attention`" in first["message"]
+    assert "attention_uses_forbidden_sdpa.py, line 15" in first["message"]

@@ -14,6 +14,7 @@ import importlib
 import importlib.abc
 import importlib.util
 import sys
+import types
 
 
 class Guard:
@@ -84,9 +85,41 @@ class _Finder(importlib.abc.MetaPathFinder):
         if name.split(".")[0] not in self.guard.modules:
             return None
         self.guard.record(f"import {name}")
-        if name in self.guard.stash:
-            return importlib.util.spec_from_loader(name, _StashLoader(self.guard.stash[name]))
-        return None
+        module = self.guard.stash.get(name) or _Absent(name, self.guard)
+        return importlib.util.spec_from_loader(name, _StashLoader(module), is_package=True)
+
+
+class ForbiddenRoutine(ImportError):
+    """Raised by a stand-in for a forbidden module that this runtime does not have."""
+
+
+class _Absent(types.ModuleType):
+    """A forbidden module that is not installed: importing it works (so the rest of the
+    submission still loads), using anything from it records the use and raises."""
+
+    def __init__(self, name: str, guard: Guard):
+        super().__init__(name)
+        self.__path__ = []
+        self._guard = guard
+
+    def __getattr__(self, attribute):
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        return _AbsentRoutine(f"{self.__name__}.{attribute}", self._guard)
+
+
+class _AbsentRoutine:
+    def __init__(self, name: str, guard: Guard):
+        self._name, self._guard = name, guard
+
+    def __getattr__(self, attribute):
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        return _AbsentRoutine(f"{self._name}.{attribute}", self._guard)
+
+    def __call__(self, *args, **kwargs):
+        self._guard.record(self._name)
+        raise ForbiddenRoutine(f"{self._name} is forbidden in this assignment (and not available here)")
 
 
 class _StashLoader(importlib.abc.Loader):

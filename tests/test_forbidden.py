@@ -63,3 +63,17 @@ def test_attention_calling_torch_sdpa_loses_the_tests_that_reach_it(grade, cours
     first = report["tests"][0]
     assert "`torch.nn.functional.scaled_dot_product_attention`" in first["message"]
     assert "attention_uses_forbidden_sdpa.py, line 15" in first["message"]
+
+
+def test_a_forbidden_module_that_is_not_installed_costs_only_its_users(grade, tmp_path):
+    submission = tmp_path / "softmax.py"
+    submission.write_text((SUBMISSIONS / "sys_exit_at_import.py").read_text().replace(
+        "import sys\n", "import sys\nimport scipy.special\nfrom scipy.special import logsumexp\n").replace(
+        "sys.exit(1)", "\n\ndef softmax(z, axis=-1):  # noqa: F811\n    return scipy.special.softmax(z, axis=axis)\n"))
+    report = grade(submission)
+    assert report["import_errors"] == []
+    for test in report["tests"]:
+        if test["id"].startswith("softmax"):
+            assert test["score"] == 0 and "forbidden `import scipy" in test["message"], test["id"]
+        else:
+            assert test["status"] == "passed", test["id"]

@@ -12,7 +12,8 @@ class Limits:
     memory_bytes: int = 4 * GIB        # per submission (cgroup where available, else address space)
     output_bytes_kept: int = 4 * KIB   # of the submission's stdout+stderr kept in the report
     max_result_bytes: int = 256 * MIB  # one test's outputs on the wire
-    max_source_bytes: int = 4 * MIB    # a .py file, notebook or zip member
+    max_source_bytes: int = 4 * MIB    # a .py file (or one inside a zip or folder)
+    max_notebook_bytes: int = 64 * MIB # a notebook, outputs and images included (they are ignored)
     max_zip_bytes: int = 64 * MIB      # a whole .zip, uncompressed
     max_processes: int = 64            # processes and threads the submission may have at once
     max_open_files: int = 256

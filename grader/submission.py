@@ -49,7 +49,7 @@ def load(path: Path, assignment: str, limits: Limits = Limits()) -> Submission:
             return _from_folder(path, assignment, limits)
         if not path.is_file():
             return _failed(path, "", f"{path} does not exist or is not a file or folder")
-        data = _read_capped(path, limits.max_zip_bytes if path.suffix == ".zip" else limits.max_source_bytes)
+        data = _read_capped(path, limits.max_zip_bytes if path.suffix.lower() == ".zip" else _cap(path.name, limits))
         digest = hashlib.sha256(data).hexdigest()
         if path.suffix.lower() == ".zip":
             return _from_zip(path, data, digest, assignment, limits)
@@ -69,6 +69,11 @@ class _TooLarge(Exception):
 
 def _failed(path: Path, digest: str, message: str, member: str | None = None) -> Submission:
     return Submission(path=path, sha256=digest, member=member, units=(), load_errors=(message,))
+
+
+def _cap(name: str, limits: Limits) -> int:
+    """The size limit of one gradable file: notebooks carry outputs, which are ignored."""
+    return limits.max_notebook_bytes if name.lower().endswith(".ipynb") else limits.max_source_bytes
 
 
 def _read_capped(path: Path, cap: int) -> bytes:
@@ -148,7 +153,7 @@ def _from_folder(path: Path, assignment: str, limits: Limits) -> Submission:
     chosen, error = choose(names, assignment)
     if error:
         return _failed(path, "", f"folder {path.name} {error}")
-    data = _read_capped(path / chosen, limits.max_source_bytes)
+    data = _read_capped(path / chosen, _cap(chosen, limits))
     return _from_bytes(path, hashlib.sha256(data).hexdigest(), chosen, PurePosixPath(chosen).name, data)
 
 
@@ -161,15 +166,14 @@ def _from_zip(path: Path, data: bytes, digest: str, assignment: str, limits: Lim
     chosen, error = choose(list(infos), assignment)
     if error:
         return _failed(path, digest, f"{path.name} {error}")
-    info = infos[chosen]
-    if info.file_size > limits.max_source_bytes:
-        return _failed(path, digest, f"{chosen} in {path.name} is larger than "
-                                     f"{limits.max_source_bytes} bytes", chosen)
+    info, cap = infos[chosen], _cap(chosen, limits)
+    if info.file_size > cap:
+        return _failed(path, digest, f"{chosen} in {path.name} is larger than {cap} bytes", chosen)
     try:
         with archive.open(info) as member:
-            content = member.read(limits.max_source_bytes + 1)
+            content = member.read(cap + 1)
     except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError) as exc:
         return _failed(path, digest, f"cannot read {chosen} from {path.name}: {exc}", chosen)
-    if len(content) > limits.max_source_bytes:
+    if len(content) > cap:
         return _failed(path, digest, f"{chosen} in {path.name} is larger than declared", chosen)
     return _from_bytes(path, digest, chosen, PurePosixPath(chosen).name, content)

@@ -204,6 +204,8 @@ def run(job: dict, probes: dict, guard: Guard, send) -> None:
     module.__dict__["__builtins__"] = builtins
     if job.get("file"):
         module.__file__ = job["file"]
+    if any(unit["label"].startswith("cell") for unit in job["units"]):
+        module.__dict__.update(display=_display, get_ipython=lambda: _NoIPython())
     sys.modules[job["module"]] = module
     send({"kind": "started"})
     import_errors = []
@@ -243,6 +245,19 @@ def _run_probe(probe, module, seed: int, guard: Guard, filenames: set[str]) -> t
     duration = time.perf_counter() - started
     return {**message, "status": status, "error": error, "exception": raised, "duration_s": duration,
             "warnings": len(caught), "forbidden": guard.take()}, tree
+
+
+def _display(*objects, **options) -> None:
+    """IPython's display() outside Jupyter: print what it is given."""
+    for value in objects:
+        print(repr(value))
+
+
+class _NoIPython:
+    """get_ipython() outside Jupyter: every magic or shell call does nothing."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
 
 
 def describe(exc: BaseException, filenames: set[str]) -> str:

@@ -188,3 +188,18 @@ def _uid(pid: str) -> int | None:
     except OSError:
         return None
     return None
+
+
+def test_notebook_calling_display_and_get_ipython_runs_outside_jupyter(grade, tmp_path):
+    import nbformat
+    body = (SUBMISSIONS / "sys_exit_at_import.py").read_text().replace("sys.exit(1)", "")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in (
+        body, "display(softmax(np.zeros(3)))", "get_ipython().run_line_magic('matplotlib', 'inline')")]
+    for index, cell in enumerate(nb.cells):
+        cell["id"] = f"c{index}"
+    path = tmp_path / "softmax.ipynb"
+    nbformat.write(nb, path)
+    report = grade(path)
+    assert report["import_errors"] == [] and report["score"] == report["max_score"]
+    assert "array([0.33333333" in report["output"]["text"]

@@ -98,3 +98,15 @@ def test_sha256_identifies_the_submitted_bytes(tmp_path):
     path.write_text("x = 1\n")
     import hashlib
     assert load(path, "softmax").sha256 == hashlib.sha256(b"x = 1\n").hexdigest()
+
+
+def test_a_notebook_with_megabytes_of_outputs_is_still_graded(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("import numpy as np")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "A" * (8 << 20)})]
+    cell["id"] = "c0"
+    nb.cells = [cell]
+    path = tmp_path / "softmax.ipynb"
+    nbformat.write(nb, path)
+    assert path.stat().st_size > 8 << 20
+    assert load(path, "softmax").gradable

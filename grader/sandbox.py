@@ -223,8 +223,11 @@ def enter(plan: Plan, handshake: Handshake | None = None) -> None:
     """In the forked child: apply every layer of ``plan``. Returns in the process that
     will run student code; intermediate processes never return."""
     os.setsid()
-    with open("/proc/self/oom_score_adj", "w") as handle:
-        handle.write("1000")  # the zygote is exempt from the OOM killer; this child is first in line
+    try:
+        with open("/proc/self/oom_score_adj", "w") as handle:
+            handle.write("1000")  # if memory runs out, this child goes first, not the zygote
+    except OSError:
+        pass  # no /proc (not Linux): nothing to prefer
     if os.geteuid() == 0:
         os.setgroups([])
     if plan.namespaces and handshake is not None:
@@ -314,7 +317,9 @@ def become_subreaper() -> None:
     """Orphaned descendants are re-parented to this process (which must reap them)."""
     import ctypes
     PR_SET_CHILD_SUBREAPER = 36
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    prctl = getattr(ctypes.CDLL(None, use_errno=True), "prctl", None)
+    if prctl is not None:  # Linux; elsewhere orphans go to init, which reaps them
+        prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 def _become_unprivileged() -> None:

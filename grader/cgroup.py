@@ -264,12 +264,7 @@ class Group:
 
     def oom_killed(self) -> bool:
         """Did the kernel kill a process of the group for exceeding the memory limit?"""
-        if self.kind == "v2":
-            return (_keyed(self.memory / "memory.events", "oom_kill") or 0) > 0
-        kills = _keyed(self.memory / "memory.oom_control", "oom_kill")  # kernel >= 4.13
-        if kills is not None:
-            return kills > 0
-        return int(_read(self.memory / "memory.failcnt")) > 0  # hit the limit: approximate
+        return self.oom_kills() > 0
 
     def remove(self) -> None:
         """Kill what is left, then remove the group's directories (and the shared

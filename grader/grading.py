@@ -13,7 +13,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader import __version__, compare, forbidden, pool, protocol, report, scoring, submission
@@ -233,9 +233,7 @@ def _runtime_use(events) -> str:
 
 
 def _blame_memory(run: pool.SubmissionRun, limits: Limits) -> pool.SubmissionRun:
-    gib = limits.memory_bytes / (1 << 30)
-    note = f"exceeded the memory limit of {gib:g} GiB and was killed"
-    tests = {t: (pool.TestRun(r.test, r.status, r.tree, f"{note} ({r.error})", r.duration_s, r.forbidden)
-                 if r.status == "crashed" else r) for t, r in run.tests.items()}
-    return pool.SubmissionRun(tests, run.import_errors, run.load_forbidden, run.output,
-                              run.output_bytes, run.restarts)
+    note = f"exceeded the memory limit of {limits.memory_bytes / (1 << 30):g} GiB and was killed"
+    tests = {t: replace(r, error=f"{note} ({r.error})") if r.status == "crashed" else r
+             for t, r in run.tests.items()}
+    return replace(run, tests=tests)

@@ -49,7 +49,6 @@ class TestRun:
 class SubmissionRun:
     tests: dict
     import_errors: tuple = ()
-    load_forbidden: tuple = ()
     output: str = ""
     output_bytes: int = 0
     restarts: int = 0
@@ -207,7 +206,6 @@ class Pool:
 class _Attempt:
     loaded: bool = False
     import_errors: tuple = ()
-    load_forbidden: tuple = ()
     results: list = field(default_factory=list)
     end: str = ""      # done | timeout | crashed | fatal
     detail: str = ""
@@ -264,8 +262,7 @@ def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None) -> Submissi
         results[pending[0]] = TestRun(pending[0], attempt.end, error=attempt.detail,
                                       duration_s=limits.timeout_s if attempt.end == "timeout" else 0.0)
         remaining = pending[1:]
-    return SubmissionRun(results, first.import_errors if first else (),
-                         first.load_forbidden if first else (), output.text(), output.total,
+    return SubmissionRun(results, first.import_errors if first else (), output.text(), output.total,
                          max(restarts, 0))
 
 
@@ -339,7 +336,6 @@ def _follow(zygote, pid, result_r, output_r, tests, limits, output, attempt) -> 
             if kind == "loaded" and not attempt.loaded:
                 attempt.loaded = True
                 attempt.import_errors = tuple(frame.get("import_errors") or ())
-                attempt.load_forbidden = tuple(frame.get("forbidden") or ())
             elif kind == "result" and attempt.loaded and frame.get("test") == next_test:
                 attempt.results.append(_test_run(frame))
                 next_test = next(expected, None)

@@ -162,9 +162,9 @@ class Plan:
 
 
 class Handshake:
-    """The zygote prepares a child's namespaces: the child is forked as pid 1 of a fresh
-    PID namespace (one fork, not two), and the zygote, still privileged in the outer
-    namespace, writes the id map of the child's new user namespace."""
+    """A privileged parent (the zygote, or the outer process of a second fork) writes the
+    id map of its child's new user namespace, which only the outer namespace may do for
+    root; the child waits for it before it goes on."""
 
     def __init__(self):
         self.ready_r, self.ready_w = os.pipe()
@@ -174,7 +174,7 @@ class Handshake:
         os.close(self.ready_r)
         os.close(self.mapped_w)
 
-    def in_zygote(self, child: int) -> None:
+    def in_parent(self, child: int) -> None:
         """Map ``child``'s ids once it has unshared (bounded wait; it runs no student code yet)."""
         import select
         os.close(self.ready_w)
@@ -258,31 +258,23 @@ def enter(plan: Plan, handshake: Handshake | None = None) -> None:
 def _enter_namespaces(plan: Plan) -> None:
     """Without a privileged zygote, a PID namespace needs a second fork: this process
     makes the namespaces, and its child, pid 1 of the new PID namespace, runs the code."""
-    if os.geteuid() == 0:
+    if os.geteuid() == 0:  # root maps "nobody", which only the outer namespace may do
         namespace.unshare(namespace.CLONE_NEWPID)
-        ready_r, ready_w = os.pipe()
-        mapped_r, mapped_w = os.pipe()
+        handshake = Handshake()
         child = os.fork()
         if child:
-            os.close(ready_w)
-            os.close(mapped_r)
-            _supervise(child, ready_r, mapped_w)  # never returns
-        os.close(ready_r)
-        os.close(mapped_w)
+            handshake.in_parent(child)
+            _supervise(child)  # never returns
+        handshake.in_child()
         namespace.set_parent_death_signal(signal.SIGKILL)
-
-        def wait_for_map():  # root maps "nobody", which only the outer namespace may do
-            os.write(ready_w, b"u")
-            if os.read(mapped_r, 1) != b"m":
-                os._exit(70)
-        _enter_view(plan, wait_for_map)
+        _enter_view(plan, handshake.wait_for_map)
         return
     uid, gid = os.getuid(), os.getgid()  # an ordinary user maps its own ids, from inside
     namespace.unshare(namespace.VIEW | namespace.CLONE_NEWPID)
     namespace.write_id_maps("self", uid, gid)
     child = os.fork()
     if child:
-        _supervise(child, None, None)  # never returns
+        _supervise(child)  # never returns
     namespace.set_parent_death_signal(signal.SIGKILL)
     _enter_view(plan, lambda: None, unshared=True)
 
@@ -300,13 +292,10 @@ def _enter_view(plan: Plan, wait_for_map, unshared: bool = False) -> None:
     namespace.build_root(Path(plan.new_root), binds, plan.limits["scratch_bytes"])
 
 
-def _supervise(child: int, ready_r: int | None, mapped_w: int | None) -> None:
-    """The outer process: map the child's ids (if asked to), then wait and exit with its status."""
+def _supervise(child: int) -> None:
+    """The outer process: wait for the child and exit with its status."""
     code = 70
     try:
-        if ready_r is not None and os.read(ready_r, 1) == b"u":
-            namespace.write_id_maps(child, os.getuid(), os.getgid())
-            os.write(mapped_w, b"m")
         _, status = os.waitpid(child, 0)
         code = (128 + os.WTERMSIG(status)) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
     finally:

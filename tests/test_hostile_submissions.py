@@ -2,13 +2,11 @@
 leaves the grader and the rest of the batch intact (the fixtures are tests/submissions/)."""
 from __future__ import annotations
 
-import os
-import time
 from pathlib import Path
 
 import pytest
-
 from conftest import SUBMISSIONS, statuses
+from processes import wait_until_none_left
 
 
 def fixture(name: str) -> Path:
@@ -169,25 +167,7 @@ def test_unloadable_submissions_get_a_report_with_a_load_error(grade, name, expe
 def test_nothing_is_left_running(grade):
     grade(fixture("isolation_daemon_outlives_grading.py"))
     grade(fixture("infinite_loop_in_kl_divergence.py"), timeout_s=0.5, tests=("kl_divergence_dense",))
-    deadline = time.monotonic() + 5
-    while (leftovers := _processes_of(65534)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert leftovers == []
-
-
-def _processes_of(uid: int) -> list[str]:
-    return [pid for pid in os.listdir("/proc") if pid.isdigit() and _uid(pid) == uid]
-
-
-def _uid(pid: str) -> int | None:
-    try:
-        with open(f"/proc/{pid}/status") as handle:
-            for line in handle:
-                if line.startswith("Uid:"):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
+    assert wait_until_none_left() == []
 
 
 def test_notebook_calling_display_and_get_ipython_runs_outside_jupyter(grade, tmp_path):

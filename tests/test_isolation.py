@@ -8,16 +8,16 @@ from __future__ import annotations
 import dataclasses
 import os
 import secrets
-import socket
 import site
+import socket
 import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-
 from conftest import SUBMISSIONS, statuses
+from processes import wait_until_none_left
 
 CONFIGURATIONS = ("all layers", "no namespaces")
 
@@ -177,25 +177,7 @@ print("secret" if "GRADER_TEST_SECRET_TOKEN" in os.environ else "clean")
 
 
 def _assert_nothing_left() -> None:
-    deadline = time.monotonic() + 5
-    while (left := _processes_of(65534)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert left == []
-
-
-def _processes_of(uid: int) -> list[str]:
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        line = next((l for l in status.splitlines() if l.startswith("Uid:")), "")
-        if line and int(line.split()[1]) == uid:
-            found.append(pid)
-    return found
+    assert wait_until_none_left() == []
 
 
 def test_the_submission_is_visible_read_only_and_nothing_beside_it(grade, configured, tmp_path):

@@ -73,7 +73,7 @@ class Assignment:
 
     @cached_property
     def probes(self) -> tuple[Probe, ...]:
-        module = load_module(self.probes_path, f"_grader_probes_{self.name}")
+        module = _import_course_file(self.probes_path, f"_grader_probes_{self.name}")
         found = collect(module)
         if not found:
             raise CourseError(f"{self.probes_path}: defines no @probe function; "
@@ -88,7 +88,24 @@ class Assignment:
 
     @cached_property
     def reference(self) -> ModuleType:
-        return load_module(self.reference_path, f"_grader_reference_{self.name}")
+        return _import_course_file(self.reference_path, f"_grader_reference_{self.name}")
+
+    def check_loadable(self) -> None:
+        """Import the probes and the reference now: a broken course file is a CourseError
+        naming the file before anything is graded, never a traceback halfway."""
+        self.probes  # noqa: B018 - imports and checks them
+        self.reference  # noqa: B018
+
+
+def _import_course_file(path: Path, name: str) -> ModuleType:
+    """A trusted course file; any failure to import it is a CourseError that names it."""
+    if not path.is_file():
+        raise CourseError(f"{path} is missing")
+    try:
+        return load_module(path, name)
+    except Exception as exc:  # noqa: BLE001 - whatever the file raises, it is the course's fault
+        raise CourseError(f"{path} cannot be imported: {type(exc).__name__}: {exc}; "
+                          "run `grader validate`") from exc
 
 
 def course_root(explicit: str | os.PathLike | None = None) -> Path:

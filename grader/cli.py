@@ -16,7 +16,7 @@ import click
 from grader import assignment
 from grader import export, render, report, rubric, sandbox
 from grader.exitcode import ExitCode
-from grader.grading import Grader, Options
+from grader.grading import CanaryFailed, Grader, Options
 from grader.limits import Limits
 from grader.pool import Pool, WorkerFault
 from grader.schema import SchemaError
@@ -30,7 +30,7 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(ExitCode.USAGE)
-    except (assignment.CourseError, SchemaError, WorkerFault) as exc:
+    except (assignment.CourseError, SchemaError, WorkerFault, CanaryFailed) as exc:
         click.echo(f"grader: grader fault: {exc}", err=True)
         sys.exit(ExitCode.GRADER_FAULT)
 
@@ -56,10 +56,14 @@ def _open(name: str, course_dir: Path | None):
     return found, rubric.load(found)
 
 
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        click.echo(f"grader: warning: {warning}", err=True)
+
+
 def _layers(strict: bool, without: tuple[str, ...] = ()) -> sandbox.Layers:
     layers = sandbox.detect(frozenset(without))
-    for warning in layers.warnings:
-        click.echo(f"grader: warning: {warning}", err=True)
+    _warn(list(layers.warnings))
     problems = layers.strict_problems()
     if strict and problems:
         click.echo("grader: --strict: refusing to grade: " + "; ".join(problems), err=True)
@@ -90,14 +94,17 @@ def grade(name, outdir, timeout, memory_mb, jobs, seed, strict, without, course_
     layers = _layers(strict, without)
     options = Options(limits=Limits(timeout_s=timeout, memory_bytes=memory_mb << 20), seed=seed, jobs=jobs)
     targets = report.output_paths(list(submissions), outdir)
-    with Grader(found, scores, layers, options) as grader, render.progress(len(submissions)) as advance:
-        destinations = dict(zip(submissions, targets))
+    with Grader(found, scores, layers, options) as grader:
+        grader.canary()
+        _warn(grader.warnings)
+        with render.progress(len(submissions)) as advance:
+            destinations = dict(zip(submissions, targets))
 
-        def done(path, document):
-            report.write(document, destinations[path])
-            advance()
+            def done(path, document):
+                report.write(document, destinations[path])
+                advance()
 
-        documents = grader.grade_all(list(submissions), on_done=done)
+            documents = grader.grade_all(list(submissions), on_done=done)
     render.summary(documents, targets)
     sys.exit(ExitCode.OK)
 
@@ -116,6 +123,8 @@ def check(name, timeout, course_dir, file) -> None:
     visible = tuple(e.test for e in scores.visible())
     options = Options(limits=Limits(timeout_s=timeout), reveal_hidden=False)
     with Grader(found, scores, layers, options) as grader:
+        grader.canary(tests=visible)
+        _warn(grader.warnings)
         document = grader.grade(file, tests=visible)
     render.check(document)
     passed = all(t["status"] == "passed" for t in document["tests"]) and not document["load_errors"]

@@ -64,12 +64,21 @@ class Diagnoser:
         self._mistakes: list[Mistake] | None = None
         self._outputs: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
+        self.warnings: list[str] = []  # mistakes of the catalogue left out, and why
 
     @property
     def mistakes(self) -> list[Mistake]:
+        """The catalogue; a mistake file that does not load is left out with a warning
+        (a course fault: grading goes on without that one diagnosis)."""
         with self._lock:
             if self._mistakes is None:
-                self._mistakes = [self._load(path) for path in self.assignment.mistake_paths]
+                self._mistakes = []
+                for path in self.assignment.mistake_paths:
+                    try:
+                        self._mistakes.append(self._load(path))
+                    except Exception as exc:  # noqa: BLE001 - any fault of a course file
+                        self.warnings.append(f"mistake {path} is left out of the diagnoses: "
+                                             f"{type(exc).__name__}: {exc}; run `grader validate`")
             return self._mistakes
 
     def _load(self, path) -> Mistake:

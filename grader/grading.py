@@ -36,12 +36,22 @@ class Options:
     diagnose: bool = True
 
 
+_OUTSIDE_NOTE = "(raised outside your code, while the test used what your code returned)"
+
+
+class CanaryFailed(Exception):
+    """The reference solution, graded through the worker and the sandbox, does not get full
+    marks: the grading environment (or the course) is broken, and nothing may be graded."""
+
+
 class Grader:
     """Grades submissions of one assignment; holds the reference outputs of this run."""
 
     def __init__(self, assignment: Assignment, rubric: Rubric, layers: Layers, options: Options = Options(),
                  workers: pool.Pool | None = None):
-        """``workers``: a pool to share with other graders (zygotes know no assignment)."""
+        """``workers``: a pool to share with other graders (zygotes know no assignment).
+        Raises CourseError, naming the file, when the probes or the reference do not import."""
+        assignment.check_loadable()
         self.assignment, self.rubric, self.layers, self.options = assignment, rubric, layers, options
         self.seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
         self.owns_pool = workers is None
@@ -56,6 +66,13 @@ class Grader:
         self._lock = threading.Lock()
         self._counter = 0
         self.diagnoser = Diagnoser(assignment, self.seed) if options.diagnose else None
+        if self.diagnoser is not None:
+            self.diagnoser.mistakes  # noqa: B018 - load the catalogue now; a broken file is a warning
+
+    @property
+    def warnings(self) -> list[str]:
+        """Course problems that did not stop grading (a mistake file left out)."""
+        return list(self.diagnoser.warnings) if self.diagnoser is not None else []
 
     def close(self) -> None:
         if self.owns_pool:
@@ -80,6 +97,30 @@ class Grader:
                     raise CourseError(f"the reference solution reference/{self.assignment.name}.py fails "
                                       f"test {probe.id!r}: {type(exc).__name__}: {exc}") from exc
             return self._expected[probe.id]
+
+    # -- before a batch
+    def canary(self, tests: tuple[str, ...] | None = None) -> dict:
+        """Grade the reference solution itself through the real worker, sandbox and
+        comparison, on every test the run will use (``tests``; default all), with this
+        run's seed. Returns its report; raises CanaryFailed, naming the first failing test
+        and its message, unless it gets full marks."""
+        path = self.assignment.reference_path
+        document = self.grade(path, tests=tests)
+        failing = [t for t in document["tests"] if t["status"] != "passed"]
+        if not failing and not document["load_errors"] and document["score"] == document["max_score"]:
+            return document
+        if document["load_errors"]:
+            cause = f"it could not be loaded: {document['load_errors'][0]}"
+        else:
+            first = failing[0]
+            message = first["message"].replace(_OUTSIDE_NOTE, "").strip()
+            cause = (f"{len(failing)} of {len(document['tests'])} tests fail; the first, {first['id']!r}, "
+                     f"ends with {first['status']}: {message[:1500]}")
+        raise CanaryFailed(
+            f"the reference solution {path} does not get full marks when graded through the worker "
+            f"and the sandbox, so nothing was graded (a fault of this machine or of the course, never "
+            f"of a student). {cause}\nNext: run `grader validate`; if only the sandbox is to blame, "
+            f"`--without namespaces` (or another layer) shows which layer breaks the runtime.")
 
     # -- one submission
     def grade(self, path: Path, tests: tuple[str, ...] | None = None) -> dict:

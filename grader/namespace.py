@@ -137,11 +137,13 @@ def build_root(root: Path, binds: list[Bind], scratch_bytes: int) -> None:
     """Populate the empty directory ``root`` with ``binds`` and make it the process's ``/``."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", str(root), "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755")
-    for bind in binds:
-        _bind(bind, root)
+    # The private /tmp first: a runtime that lives under /tmp (a venv, a CI tool cache) is
+    # bound inside it afterwards, instead of being hidden by it.
     (root / "tmp").mkdir(mode=0o1777, exist_ok=True)
     _mount("tmpfs", str(root / "tmp"), "tmpfs", MS_NOSUID | MS_NODEV,
            f"size={max(scratch_bytes, 1 << 20)},mode=1777")
+    for bind in binds:
+        _bind(bind, root)
     old = root / ".old-root"
     old.mkdir()
     _pivot_root(str(root), str(old))

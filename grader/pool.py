@@ -66,8 +66,8 @@ class Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "grader.worker", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], env=environment, stdin=subprocess.DEVNULL,
+            [sys.executable, "-I", "-B", "-c", _BOOT, str(theirs.fileno()), json.dumps(_import_path())],
+            pass_fds=[theirs.fileno()], env=environment, stdin=subprocess.DEVNULL, cwd="/",
             stdout=self.log, stderr=self.log, start_new_session=True)
         theirs.close()
         self.sock = ours
@@ -170,6 +170,28 @@ def worker_environment(allow: tuple[str, ...] = ()) -> dict:
     env = dict(SAFE_ENVIRONMENT)
     env.update({name: os.environ[name] for name in allow if name in os.environ})
     return env
+
+
+# The zygote runs isolated (-I: no environment variables, no user site, neither the current
+# folder nor a script's on sys.path) and is told exactly where to import from instead.
+_BOOT = ("import json, sys; sys.path[:0] = json.loads(sys.argv[2]); "
+         "from grader.worker import main; main()")
+
+
+def _import_path() -> list[str]:
+    """Folders the zygote must search first: this very grader (whatever folder the grader
+    was started in), and a user site this process sees (``pip install --user``)."""
+    import site
+
+    import grader
+    search = []
+    home = os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))
+    if "site-packages" not in home and "dist-packages" not in home:
+        search.append(home)  # a checkout or an editable install: this grader, not another
+    user_site = site.getusersitepackages() if site.ENABLE_USER_SITE else None
+    if user_site and user_site in sys.path and os.path.isdir(user_site):
+        search.append(user_site)  # packages installed with `pip install --user`
+    return search
 
 
 class Pool:

@@ -120,13 +120,39 @@ def readable_by_anyone(paths: list[str]) -> bool:
 
 
 def runtime_paths() -> list[str]:
-    """What student code may read: the Python runtime, its packages, shared libraries."""
+    """What student code may read: the Python runtime, its packages, shared libraries.
+
+    Wherever the runtime lives (a venv under /tmp, /home or /opt, a conda prefix, a user
+    site): the prefixes, the standard library, and every site directory on ``sys.path``.
+    Never ``/`` and never the temporary folder itself (it holds the scratch folders of the
+    submissions being graded), nor any folder above them."""
+    import site
+    import tempfile
     paths = ["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", sys.base_prefix, sys.prefix,
              *sysconfig.get_paths().values()]
+    user_site = site.getusersitepackages() if site.ENABLE_USER_SITE else None
     for entry in sys.path:
-        if entry and ("site-packages" in entry or "dist-packages" in entry) and Path(entry).is_dir():
+        if not entry or not Path(entry).exists():
+            continue
+        if ("site-packages" in entry or "dist-packages" in entry or entry == user_site
+                or _inside(entry, (sys.prefix, sys.base_prefix))):
             paths.append(entry)
-    return sorted({os.path.normpath(p) for p in paths if p}, key=len)
+    forbidden_above = [os.path.realpath(tempfile.gettempdir()), tempfile.gettempdir()]
+    kept = set()
+    for path in paths:
+        normal = os.path.normpath(path) if path else ""
+        if not normal or normal == "/" or any(_inside(scratch, (normal,)) for scratch in forbidden_above):
+            continue
+        kept.add(normal)
+    return sorted(kept, key=len)
+
+
+def _inside(path: str, folders) -> bool:
+    """Is ``path`` one of ``folders`` or below one of them (lexically)?"""
+    path = os.path.normpath(path)
+    return any(folder and (path == os.path.normpath(folder)
+                           or path.startswith(os.path.normpath(folder).rstrip("/") + "/"))
+               for folder in folders)
 
 
 @dataclass(frozen=True)

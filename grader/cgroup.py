@@ -236,6 +236,24 @@ class Group:
         kills = _keyed(self.memory / "memory.oom_control", "oom_kill")
         return kills if kills is not None else int(_read(self.memory / "memory.failcnt"))
 
+    def limit_hits(self) -> int:
+        """How often the group's memory use reached its limit (the kernel then reclaims,
+        stalls or kills): v1 ``memory.failcnt``, v2 ``memory.events`` max + oom_kill."""
+        if self.kind == "v2":
+            events = self.memory / "memory.events"
+            return (_keyed(events, "max") or 0) + (_keyed(events, "oom_kill") or 0)
+        return int(_read(self.memory / "memory.failcnt")) + self.oom_kills()
+
+    def memory_usage(self) -> int | None:
+        """Bytes the group uses now; None if the kernel does not say."""
+        path = self.memory / ("memory.usage_in_bytes" if self.kind == "v1" else "memory.current")
+        return int(_read(path)) if path.exists() else None
+
+    def near_limit(self, limit: int) -> bool:
+        """Is the group's memory use within 10 % of ``limit`` bytes?"""
+        usage = self.memory_usage()
+        return usage is not None and usage >= 0.9 * limit
+
     def kill(self, spare: frozenset[int] = frozenset()) -> None:
         """SIGKILL every process in the group but ``spare``, until none is left (bounded wait)."""
         deadline = time.monotonic() + _KILL_SECONDS

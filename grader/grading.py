@@ -6,25 +6,31 @@ with the rubric -> report.
 """
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
 import tempfile
 import threading
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from grader import __version__, compare, forbidden, pool, protocol, report, scoring, submission
+import numpy as np
+
+from grader import __version__, compare, excerpt, forbidden, pool, protocol, report, scoring, submission
 from grader.assignment import Assignment, CourseError
 from grader.diagnosis import Diagnoser, Raised, quiet
 from grader.limits import Limits
 from grader.rubric import Rubric
 from grader.sandbox import Layers, Plan, readable_by_anyone, runtime_paths
 
-_STATUS = {"raised": "error", "missing": "error", "not_plain": "failed", "timeout": "timeout",
-           "crashed": "crashed"}
+_STATUS = {"raised": "error", "missing": "error", "not_plain": "failed", "oversized": "failed",
+           "timeout": "timeout", "crashed": "crashed", "channel": "error"}
+_KEEP_FOR_DIAGNOSIS = 16  # an output tree is kept for diagnosis while at most this many times the expected
+_KEEP_ANYWAY_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,7 @@ class Grader:
         self._expected: dict[str, object] = {}
         self._lock = threading.Lock()
         self._counter = 0
+        self._excerpts: dict[tuple[str, ...], str] = {}
         self.diagnoser = Diagnoser(assignment, self.seed) if options.diagnose else None
         if self.diagnoser is not None:
             self.diagnoser.mistakes  # noqa: B018 - load the catalogue now; a broken file is a warning
@@ -124,22 +131,62 @@ class Grader:
 
     # -- one submission
     def grade(self, path: Path, tests: tuple[str, ...] | None = None) -> dict:
+        """The report of one submission (``tests``: default all of the rubric).
+
+        Never raises for the submission's sake: an exception while grading it becomes its
+        report, with ``status`` "grading_error" and the ``reason``. Only faults of the
+        machinery (WorkerFault: the worker cannot start) or of the course (CourseError)
+        propagate."""
         started = time.perf_counter()
+        try:
+            return self._grade(Path(path), tests, started)
+        except (pool.WorkerFault, CourseError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a fault of the grader on this one submission
+            return self._error_report(path, tests, exc, started)
+
+    def _grade(self, path: Path, tests: tuple[str, ...] | None, started: float) -> dict:
         entries = [e for e in self.rubric.entries if tests is None or e.test in tests]
-        loaded = submission.load(Path(path), self.assignment.name, self.options.limits)
+        loaded = submission.load(path, self.assignment.name, self.options.limits)
         if not loaded.gradable:
             results = [self._not_run(entry, "not run: " + "; ".join(loaded.load_errors)) for entry in entries]
-            return self._report(loaded, results, None, started)
+            return self._report(_identity(loaded), loaded.load_errors, results, None, started, "load_error")
         scan = forbidden.scan(loaded.units, self.assignment.forbidden)
-        run = self._run(loaded, [e.test for e in entries])
-        results = [self._judge(entry, run.tests[entry.test], scan) for entry in entries]
+        comparisons: dict[str, compare.Comparison] = {}
+        run = self._run(loaded, [e.test for e in entries], keep=lambda each: self._keep(each, comparisons))
+        results = [self._judge(entry, run.tests[entry.test], scan, comparisons.get(entry.test))
+                   for entry in entries]
         self._diagnose(results, run)
-        return self._report(loaded, results, run, started)
+        return self._report(_identity(loaded), (), results, run, started, "graded")
+
+    def _keep(self, run: pool.TestRun, comparisons: dict) -> pool.TestRun:
+        """Compare a returned output as soon as it arrives; keep its tree only for the
+        diagnosis, and only while it is not much larger than the expected output."""
+        if run.status != "returned":
+            return run
+        probe = self.assignment.probe(run.test)
+        expected = self.expected(probe)
+        comparisons[run.test] = compare.compare(run.tree, expected, probe.rtol, probe.atol)
+        bound = max(_KEEP_FOR_DIAGNOSIS * _size(expected), _KEEP_ANYWAY_BYTES)
+        if self.diagnoser is None or _size(run.tree) > bound:
+            return replace(run, tree=None)
+        return run
+
+    def _error_report(self, path, tests, exc: Exception, started: float) -> dict:
+        where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+        at = f" (at {Path(where[0].filename).name} line {where[0].lineno}, in {where[0].name})" if where else ""
+        reason = f"{type(exc).__name__}: {str(exc)[:1500]}{at}"
+        note = (f"not graded: the grader failed on this submission ({reason}); this says nothing about "
+                "your work, which must be graded again once the grader is fixed")
+        entries = [e for e in self.rubric.entries if tests is None or e.test in tests]
+        identity = {"path": str(path), "sha256": "", "member": None}
+        return self._report(identity, (), [self._not_run(e, note) for e in entries], None, started,
+                            "grading_error", reason)
 
     def _diagnose(self, results: list[dict], run: pool.SubmissionRun) -> None:
         if self.diagnoser is None:
             return
-        obtained = {t: r.tree for t, r in run.tests.items() if r.status == "returned"}
+        obtained = {t: r.tree for t, r in run.tests.items() if r.status == "returned" and r.tree is not None}
         obtained.update({t: Raised(r.exception) for t, r in run.tests.items()
                          if r.status == "raised" and r.exception})
         failed = {r["id"] for r in results if r["status"] in ("failed", "error") and r["id"] in obtained}
@@ -150,7 +197,7 @@ class Grader:
         for result in results:
             result["diagnosis"] = found.get(result["id"])
 
-    def _run(self, loaded: submission.Submission, tests: list[str]) -> pool.SubmissionRun:
+    def _run(self, loaded: submission.Submission, tests: list[str], keep=None) -> pool.SubmissionRun:
         limits = self.options.limits
         with self._lock:
             self._counter += 1
@@ -161,7 +208,7 @@ class Grader:
         plan = self._plan(folder, len(tests), loaded.path)
         try:
             job = {"module": self.assignment.name, "tests": tests, "seed": self.seed,
-                   "probes_path": str(self.assignment.probes_path),
+                   "probes": self._excerpt(tuple(tests)),
                    "units": [{"source": u.source, "filename": u.filename, "label": u.label}
                              for u in loaded.units],
                    "forbidden": {"modules": list(self.assignment.forbidden.modules),
@@ -171,13 +218,20 @@ class Grader:
                 group = zygote.group if self.layers.cgroups else None
                 if group is not None:
                     group.set_limits(limits.memory_bytes, limits.max_processes + 1)
-                    kills_before = group.oom_kills()
-                run = pool.execute(zygote, job, limits, cleanup=zygote.kill_children)
-                if group is not None and group.oom_kills() > kills_before:
-                    run = _blame_memory(run, limits)
-            return run
+                return pool.execute(zygote, job, limits, cleanup=zygote.kill_children, memory=group, keep=keep)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+    def _excerpt(self, tests: tuple[str, ...]) -> dict:
+        """What the child gets of the probe module: the source of these probes only."""
+        with self._lock:
+            if tests not in self._excerpts:
+                path = self.assignment.probes_path
+                try:
+                    self._excerpts[tests] = excerpt.excerpt(path.read_text(encoding="utf-8"), tests)
+                except (OSError, SyntaxError, LookupError) as exc:
+                    raise CourseError(f"{path}: cannot take the probes {list(tests)} from it: {exc}") from exc
+            return {"source": self._excerpts[tests], "filename": f"<{self.assignment.name} probes>"}
 
     @staticmethod
     def _file(loaded: submission.Submission, plan: Plan) -> str | None:
@@ -196,17 +250,16 @@ class Grader:
                     environment=dict(self.pool.environment), switch_user=self.switch_user,
                     submission=str(submitted.resolve()))
 
-    def _judge(self, entry, run: pool.TestRun, scan: forbidden.Scan) -> dict:
+    def _judge(self, entry, run: pool.TestRun, scan: forbidden.Scan, result: compare.Comparison | None) -> dict:
         probe = self.assignment.probe(entry.test)
         reveal = entry.visibility == "visible" or self.options.reveal_hidden
-        expected = self.expected(probe)
         used = scan.blocking(probe.calls) or _runtime_use(run.forbidden)
         outputs = {}
         if used:
             status, message = "failed", (f"{used}; the {self.assignment.name} assignment must be "
                                          "solved without it, so this test scores 0")
         elif run.status == "returned":
-            result = compare.compare(run.tree, expected, probe.rtol, probe.atol)
+            result = result or compare.compare(run.tree, self.expected(probe), probe.rtol, probe.atol)
             outputs = result.top_level_ok()
             status = "passed" if result.ok else "failed"
             message = "" if result.ok else result.message(reveal)
@@ -225,22 +278,26 @@ class Grader:
                 "diagnosis": None, "duration_s": 0.0, "outputs": {},
                 "tolerance": {"rtol": probe.rtol, "atol": probe.atol}}
 
-    def _report(self, loaded, results: list[dict], run, started: float) -> dict:
+    def _report(self, identity: dict, load_errors, results: list[dict], run, started: float, status: str,
+                reason: str | None = None) -> dict:
         document = {
             "schema_version": report.SCHEMA_VERSION, "grader_version": __version__,
-            "assignment": self.assignment.name,
-            "submission": {"path": str(loaded.path), "sha256": loaded.sha256, "member": loaded.member},
+            "assignment": self.assignment.name, "status": status,
+            "submission": identity,
             "seed": self.seed,
             "score": round(sum(r["score"] for r in results), 6),
             "max_score": round(sum(r["max_score"] for r in results), 6),
-            "tests": results, "load_errors": list(loaded.load_errors),
+            "tests": results, "load_errors": list(load_errors),
             "import_errors": [dict(e) for e in run.import_errors] if run else [],
             "output": {"text": run.output if run else "", "bytes": run.output_bytes if run else 0},
             "isolation": {**self.layers.report(), "runs_as": self._runs_as()},
             "restarts": run.restarts if run else 0,
             "duration_s": round(time.perf_counter() - started, 6),
         }
+        if reason is not None:
+            document["reason"] = reason
         report.validate(document)
+        json.dumps(document, allow_nan=False)  # strict JSON: ValueError on NaN or infinity anywhere
         return document
 
     def _runs_as(self) -> str:
@@ -254,16 +311,41 @@ class Grader:
 
     # -- a batch
     def grade_all(self, paths: list[Path], on_done=None) -> list[dict]:
-        """Grade every path (in parallel up to ``jobs``); results in the order given."""
+        """Grade every path (in parallel up to ``jobs``); reports in the order given.
+
+        One submission cannot stop the batch (see ``grade``). ``on_done(path, report)``
+        runs as each report is ready; should it raise, it gets that submission's
+        "grading_error" report instead, and only a second failure propagates. A fault of
+        the machinery or the course cancels the submissions not yet started and propagates."""
         def one(path):
             document = self.grade(path)
             if on_done:
-                on_done(path, document)
+                try:
+                    on_done(path, document)
+                except Exception as exc:  # noqa: BLE001 - e.g. the report could not be written
+                    document = self._error_report(path, None, exc, time.perf_counter())
+                    on_done(path, document)
             return document
         if self.options.jobs <= 1:
             return [one(p) for p in paths]
         with ThreadPoolExecutor(self.options.jobs) as executor:
-            return list(executor.map(one, paths))
+            futures = [executor.submit(one, p) for p in paths]
+            try:
+                return [future.result() for future in futures]
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+
+
+def _identity(loaded: submission.Submission) -> dict:
+    return {"path": str(loaded.path), "sha256": loaded.sha256, "member": loaded.member}
+
+
+def _size(tree) -> int:
+    """Bytes of a plain tree's arrays and strings."""
+    return sum(leaf.nbytes if isinstance(leaf, np.ndarray) else len(leaf) if isinstance(leaf, str) else 0
+               for _, leaf in compare.leaves(tree))
 
 
 def _runtime_use(events) -> str:
@@ -271,10 +353,3 @@ def _runtime_use(events) -> str:
         return ""
     first = events[0]
     return f"your code used the forbidden `{first.get('what')}` ({first.get('where')}, detected while the test ran)"
-
-
-def _blame_memory(run: pool.SubmissionRun, limits: Limits) -> pool.SubmissionRun:
-    note = f"exceeded the memory limit of {limits.memory_bytes / (1 << 30):g} GiB and was killed"
-    tests = {t: replace(r, error=f"{note} ({r.error})") if r.status == "crashed" else r
-             for t, r in run.tests.items()}
-    return replace(run, tests=tests)

@@ -12,6 +12,7 @@ class Limits:
     memory_bytes: int = 4 * GIB        # per submission (cgroup where available, else address space)
     output_bytes_kept: int = 4 * KIB   # of the submission's stdout+stderr kept in the report
     max_result_bytes: int = 256 * MIB  # one test's outputs on the wire
+    max_submission_result_bytes: int = 1 * GIB  # all the outputs of one submission's tests
     max_source_bytes: int = 4 * MIB    # a .py file (or one inside a zip or folder)
     max_notebook_bytes: int = 64 * MIB # a notebook, outputs and images included (they are ignored)
     max_zip_bytes: int = 64 * MIB      # a whole .zip, uncompressed
@@ -26,3 +27,6 @@ class Limits:
         if self.memory_bytes < 64 * MIB:
             raise ValueError(f"memory limit {self.memory_bytes} bytes is below 64 MiB; "
                              "the Python runtime alone needs more")
+        if not 0 < self.max_result_bytes <= self.max_submission_result_bytes:
+            raise ValueError(f"output caps: {self.max_result_bytes} bytes per test must be positive and at "
+                             f"most the {self.max_submission_result_bytes} bytes per submission")

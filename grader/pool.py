@@ -1,9 +1,12 @@
-"""The grader's side of the worker: zygotes, deadlines, restarts, output capping.
+"""The grader's side of the worker: zygotes, restarts, jobs, memory blame.
 
-``Pool.execute`` runs a submission's tests in a sandboxed child forked from a warm
-zygote. Every test has a wall-clock deadline; a test that times out, crashes the child
-or sends a malformed frame fails alone, and a fresh child runs the remaining tests.
-Everything a child started is killed when the run ends.
+``execute`` runs a submission's tests in a sandboxed child forked from a warm zygote.
+The job goes to the child in a file descriptor the zygote passes on unread (a memfd),
+so the zygote never holds any submission's data. The channel (grader.channel) checks
+every frame on the grader's clock; a test that times out or crashes the child fails
+alone, and a fresh child runs the remaining tests; a child that ran out of memory is
+named as such; a violation of the channel fails the rest of the submission. Everything
+a child started is killed when the run ends.
 """
 from __future__ import annotations
 
@@ -18,31 +21,21 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from grader import cgroup, protocol
+from grader import cgroup
+from grader.channel import Attempt, Budget, Follower, TestRun, memory_limit_text
 from grader.limits import Limits
+from grader.output import Output
 from grader.worker import JOB_HEADER
+
+__all__ = ["Pool", "SubmissionRun", "TestRun", "WorkerFault", "Zygote", "execute"]
 
 EXIT_FATAL = 71
 
 
 class WorkerFault(Exception):
     """The worker machinery itself failed (a grader fault, never a student's zero)."""
-
-
-@dataclass(frozen=True)
-class TestRun:
-    """What the worker reported for one test, before any comparison."""
-
-    test: str
-    status: str  # returned | raised | not_plain | missing | timeout | crashed
-    tree: object = None
-    error: str | None = None
-    duration_s: float = 0.0
-    forbidden: tuple = ()
-    warnings: int = 0
-    exception: str | None = None  # the qualified type name, when the test raised
 
 
 @dataclass(frozen=True)
@@ -89,8 +82,9 @@ class Zygote:
             except OSError:
                 pass
 
-    def start(self, job: dict, fds: list[int]) -> int:
-        payload = json.dumps(job).encode()
+    def start(self, fds: list[int], namespaces: bool) -> int:
+        """Fork a child that gets ``fds`` (result pipe, output pipe, job); its pid."""
+        payload = json.dumps({"namespaces": namespaces}).encode()
         try:
             socket.send_fds(self.sock, [JOB_HEADER.pack(len(payload))], fds)
             self.sock.sendall(payload)
@@ -224,50 +218,29 @@ class Pool:
         self.all.clear()
 
 
-@dataclass
-class _Attempt:
-    loaded: bool = False
-    import_errors: tuple = ()
-    results: list = field(default_factory=list)
-    end: str = ""      # done | timeout | crashed | fatal
-    detail: str = ""
-
-
-class _Output:
-    def __init__(self, cap: int):
-        self.cap, self.kept, self.total = cap, bytearray(), 0
-
-    def add(self, data: bytes) -> None:
-        self.total += len(data)
-        room = self.cap - len(self.kept)
-        if room > 0:
-            self.kept += data[:room]
-
-    def text(self) -> str:
-        text = self.kept.decode("utf-8", "replace")
-        if self.total > len(self.kept):
-            text += f"\n[... {self.total - len(self.kept)} more bytes of output not kept]"
-        return text
-
-
-def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None) -> SubmissionRun:
+def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None, memory=None, keep=None) -> SubmissionRun:
     """Run ``job["tests"]`` for one submission, restarting the child after a failure.
 
     ``cleanup()`` runs after every attempt, before the next starts (it kills whatever
-    the submission left, e.g. its cgroup's processes)."""
+    the submission left, e.g. its cgroup's processes). ``memory`` is the cgroup.Group
+    the children are born in (None without cgroups): a child that reached its limit is
+    said to have run out of memory. ``keep(run)`` is called on every TestRun as soon as it
+    is final; what it returns is stored (e.g. the run without its output tree)."""
     remaining = list(job["tests"])
-    results: dict[str, TestRun] = {}
-    output = _Output(limits.output_bytes_kept)
-    first: _Attempt | None = None
+    results: dict[str, object] = {}
+    output = Output(limits.output_bytes_kept)
+    budget = Budget(limits.max_submission_result_bytes)
+    keep = keep or (lambda run: run)
+    first: Attempt | None = None
     restarts = -1
     while remaining:
         restarts += 1
-        attempt = _attempt(zygote, {**job, "tests": remaining}, limits, output)
+        attempt = _attempt(zygote, {**job, "tests": remaining}, limits, output, budget, memory)
         if cleanup:
             cleanup()
         first = first or attempt
         for run in attempt.results:
-            results[run.test] = run
+            results[run.test] = keep(run)
         if attempt.end == "fatal" and restarts == 0:
             raise WorkerFault(f"the sandbox could not start: {attempt.detail}")
         if attempt.end == "fatal":  # after the submission exhausted something: its fault
@@ -277,28 +250,35 @@ def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None) -> Submissi
         if attempt.end == "done":
             break
         pending = [t for t in remaining if t not in results]
-        if not attempt.loaded:
+        status = {"timeout": "timeout", "violation": "channel"}.get(attempt.end, "crashed")
+        if attempt.end == "violation" or not attempt.loaded:
+            prefix = "" if attempt.end == "violation" else "while loading your code: "
             for test in pending:
-                results[test] = TestRun(test, attempt.end, error=f"while loading your code: {attempt.detail}")
+                results[test] = keep(TestRun(test, status, error=prefix + attempt.detail))
             break
-        results[pending[0]] = TestRun(pending[0], attempt.end, error=attempt.detail,
-                                      duration_s=limits.timeout_s if attempt.end == "timeout" else 0.0)
+        results[pending[0]] = keep(TestRun(pending[0], status, error=attempt.detail,
+                                           duration_s=attempt.duration_s))
         remaining = pending[1:]
-    return SubmissionRun(results, first.import_errors if first else (), output.text(), output.total,
+    return SubmissionRun(results, first.import_errors if first else (), output.text(), output.student_bytes,
                          max(restarts, 0))
 
 
-def _attempt(zygote: Zygote, job: dict, limits: Limits, output: _Output) -> _Attempt:
+def _attempt(zygote: Zygote, job: dict, limits: Limits, output: Output, budget: Budget, memory) -> Attempt:
+    job = {**job, "result_bytes": {"test": limits.max_result_bytes, "submission": budget.remaining}}
+    hits = memory.limit_hits() if memory is not None else 0
     result_r, result_w = os.pipe()
     output_r, output_w = os.pipe()
+    job_fd = _job_file(job)
     try:
-        pid = zygote.start(job, [result_w, output_w])
+        pid = zygote.start([result_w, output_w, job_fd], bool(job["plan"]["namespaces"]))
     finally:
-        os.close(result_w)
-        os.close(output_w)
-    attempt = _Attempt()
+        for fd in (result_w, output_w, job_fd):
+            os.close(fd)
+    _widen(result_r)
+    os.set_blocking(result_r, False)
+    attempt = Attempt()
     try:
-        _follow(zygote, pid, result_r, output_r, job["tests"], limits, output, attempt)
+        attempt = Follower(zygote, pid, job["tests"], limits, output, budget, memory).follow(result_r, output_r)
     finally:
         _kill(pid)
         code = None if attempt.end == "done" else zygote.exit_code(pid, timeout=2.0)
@@ -306,78 +286,35 @@ def _attempt(zygote: Zygote, job: dict, limits: Limits, output: _Output) -> _Att
         _drain(output_r, output)
         os.close(result_r)
         os.close(output_r)
-    if attempt.end == "crashed" and not attempt.detail:
+    if attempt.end in ("timeout", "crashed") and (attempt.memory_full or (
+            memory is not None and memory.limit_hits() > hits)):
+        attempt.end = "crashed"
+        attempt.detail = (f"{memory_limit_text(limits)}: it reached the memory limit and was stopped; look "
+                          "for an array that grows without bound, or an allocation much larger than the inputs need")
+    elif attempt.end == "crashed" and not attempt.detail:
         attempt.detail = _crash_reason(code)
     return attempt
 
 
-def _follow(zygote, pid, result_r, output_r, tests, limits, output, attempt) -> None:
-    reader = protocol.FrameReader(limits.max_result_bytes)
-    os.set_blocking(result_r, False)
-    expected = iter(tests)
-    next_test = next(expected, None)
-    deadline = time.monotonic() + limits.timeout_s
-    open_fds = [result_r, output_r, zygote.sock]
-    while not attempt.end:
-        timeout = deadline - time.monotonic()
-        if timeout <= 0:
-            attempt.end = "timeout"
-            attempt.detail = (f"did not finish within {limits.timeout_s:g} s (the time limit per "
-                              "test); look for an infinite loop or a very slow computation")
-            return
-        ready, _, _ = select.select(open_fds, [], [], timeout)
-        if output_r in ready:
-            data = os.read(output_r, 1 << 16)
-            output.add(data) if data else open_fds.remove(output_r)
-        exited = False
-        if zygote.sock in ready:
-            zygote.pump()
-            exited = pid in zygote.exits
-        if result_r not in ready and not exited:
-            continue
-        try:
-            data = os.read(result_r, 1 << 20)
-        except BlockingIOError:
-            data = b""  # the child is gone and left nothing more
-        if not data:
-            attempt.end = "crashed"
-            return
-        try:
-            frames = reader.feed(data)
-        except protocol.ProtocolError as exc:
-            attempt.end, attempt.detail = "crashed", f"sent a malformed result ({exc})"
-            return
-        for frame in frames:
-            kind = frame.get("kind")
-            if kind == "fatal":
-                attempt.end, attempt.detail = "fatal", str(frame.get("message"))[:2000]
-                return
-            if kind == "done":
-                attempt.end = "done"
-                return
-            if kind == "loaded" and not attempt.loaded:
-                attempt.loaded = True
-                attempt.import_errors = tuple(frame.get("import_errors") or ())
-            elif kind == "result" and attempt.loaded and frame.get("test") == next_test:
-                attempt.results.append(_test_run(frame))
-                next_test = next(expected, None)
-            elif kind not in ("started", "loaded"):
-                attempt.end, attempt.detail = "crashed", f"sent an unexpected message {kind!r}"
-                return
-            deadline = time.monotonic() + limits.timeout_s
+def _job_file(job: dict) -> int:
+    """A file descriptor holding ``job`` as JSON, for the child to read (never the zygote)."""
+    data = memoryview(json.dumps(job).encode())
+    if hasattr(os, "memfd_create"):
+        fd = os.memfd_create("grader-job", os.MFD_CLOEXEC)
+    else:  # not Linux: an unnamed temporary file
+        fd = os.dup(tempfile.TemporaryFile().fileno())
+    while data:
+        data = data[os.write(fd, data):]
+    return fd
 
 
-def _test_run(frame: dict) -> TestRun:
-    status = frame.get("status")
-    if status not in ("returned", "raised", "not_plain", "missing"):
-        status, frame = "crashed", {"error": f"sent an unknown status {str(status)[:40]!r}"}
-    error = frame.get("error")
-    if status == "missing":
-        names = ", ".join(f"`{n}`" for n in frame.get("missing", ()))
-        error = f"{names} {'is' if len(frame.get('missing', ())) == 1 else 'are'} not defined in your submission"
-    return TestRun(frame.get("test", ""), status, frame.get("tree"), str(error)[:4000] if error else None,
-                   float(frame.get("duration_s") or 0.0), tuple(frame.get("forbidden") or ()),
-                   int(frame.get("warnings") or 0), str(frame.get("exception") or "")[:200] or None)
+def _widen(fd: int) -> None:
+    """Let a pipe hold 1 MiB (fewer wake-ups for large outputs); best effort."""
+    try:
+        import fcntl
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+    except OSError:
+        pass
 
 
 def _kill(pid: int) -> None:
@@ -388,7 +325,7 @@ def _kill(pid: int) -> None:
             pass
 
 
-def _drain(fd: int, output: _Output) -> None:
+def _drain(fd: int, output: Output) -> None:
     os.set_blocking(fd, False)
     try:
         while data := os.read(fd, 1 << 16):

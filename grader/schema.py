@@ -1,4 +1,4 @@
-"""JSON Schemas for the grader's documents: assignments, rubrics and reports."""
+"""JSON Schemas for the grader's documents: assignments, rubrics, reports and worker frames."""
 from __future__ import annotations
 
 import json
@@ -6,6 +6,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+import fastjsonschema
 import jsonschema
 
 
@@ -20,6 +21,27 @@ def validator(kind: str) -> jsonschema.protocols.Validator:
     cls = jsonschema.validators.validator_for(document)
     cls.check_schema(document)
     return cls(document)
+
+
+@lru_cache(maxsize=None)
+def _compiled(kind: str, ref: str | None):
+    """A fast validator (generated code) for schema ``kind``, or the part of it at ``ref``."""
+    text = resources.files("grader.schemas").joinpath(f"{kind}.schema.json").read_text()
+    document = json.loads(text)
+    if ref:
+        document = {**{k: v for k, v in document.items() if k != "oneOf"}, "$ref": ref}
+    return fastjsonschema.compile(document)
+
+
+def first_problem(document: object, kind: str, ref: str | None = None) -> str | None:
+    """The problem of ``document`` against schema ``kind`` (or the part of it at ``ref``,
+    e.g. ``#/$defs/result``), or None if it is valid. For documents checked on a hot path
+    (worker frames, draft-07 schemas): about ten times faster than ``check``."""
+    try:
+        _compiled(kind, ref)(document)
+    except fastjsonschema.JsonSchemaException as exc:
+        return exc.message
+    return None
 
 
 def check(document: object, kind: str, source: str | Path) -> None:

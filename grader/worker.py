@@ -2,17 +2,23 @@
 
 The zygote is started by the grader with a scrubbed environment, imports NumPy and
 torch once (single-threaded: a zygote that ran a multi-threaded op would deadlock its
-forked children), and then only forks. It never holds a reference solution, an
-expected value or a point. Each child closes the zygote's socket, imports the
-assignment's probes (trusted), enters the sandbox, runs the student's code units in
-order in one module namespace, and then each requested probe, writing one frame per
-step to its result pipe (grader.protocol): ``started``, ``loaded``, ``result`` per test,
-``done``. Only plain data leaves the child.
+forked children; torch's CPU detection done here, where /proc is visible), and then
+only forks. It never holds a reference solution, an expected value or a point, and it
+never reads a job: what it forks from holds nothing of any submission, so no child can
+find an earlier submission in its memory.
 
-Zygote <-> grader messages on a Unix socket: the grader sends a length-prefixed JSON job
-with two file descriptors (result pipe, output pipe); the zygote answers JSON lines
-``{"pid": n}`` and, when it reaps a child, ``{"exit": n, "code": c}`` (``c`` = 128 + signal
-for a signal).
+Each child reads its job from a file descriptor the grader filled (a memfd), keeps only
+what it needs (the code units, the tests, the seed; the probes being run, compiled from
+an excerpt under a name that is no path), enters the sandbox, runs the student's code
+units in order in one module namespace, then each requested probe, writing one frame
+per step to its result pipe (grader.protocol, grader/schemas/frame.schema.json):
+``started``, ``loaded``, ``result`` per test, ``done``. Only plain data leaves the child;
+outputs larger than the caps the job gives are not sent (an ``oversized`` result).
+
+Zygote <-> grader messages on a Unix socket: the grader sends a length-prefixed JSON
+``{"namespaces": bool}`` with three file descriptors (result pipe, output pipe, job);
+the zygote answers JSON lines ``{"pid": n}`` and, when it reaps a child,
+``{"exit": n, "code": c}`` (``c`` = 128 + signal for a signal).
 """
 from __future__ import annotations
 
@@ -38,20 +44,36 @@ import numpy  # noqa: E402,F401  (pre-imported for every child)
 
 from grader import protocol, sandbox  # noqa: E402
 from grader.guard import Guard  # noqa: E402
-from grader.probe import collect, load_module  # noqa: E402
+from grader.probe import collect  # noqa: E402
 
 JOB_HEADER = struct.Struct("<Q")
 RESULT_FD = 1000
 _MAX_TRACEBACK_FRAMES = 12
+_MAX_TRACEBACK_LINE = 500
+_MAX_TEXT = 8000             # a message in a frame (grader/schemas/frame.schema.json)
+_MAX_NAME = 300
+_MAX_IMPORT_ERRORS = 20
+_MAX_EVENTS = 100
 
 
 def preimport() -> None:
     """Import what every child needs, once, without starting any thread pool."""
-    import torch
-    torch.set_num_threads(1)
+    try:
+        import torch
+    except ImportError:  # torch is needed only by the assignments that use it
+        torch = None
+    if torch is not None:
+        torch.set_num_threads(1)
+        try:  # detect the CPU here: in the sandbox /proc is hidden and cpuinfo complains
+            torch.backends.cpu.get_cpu_capability()
+        except Exception:  # noqa: BLE001 - an older torch: the children detect it themselves
+            pass
     for name in ("math", "itertools", "functools", "collections", "copy", "random", "typing",
                  "dataclasses", "statistics", "numpy.linalg", "torch.nn.functional", "encodings.idna"):
-        __import__(name)
+        try:
+            __import__(name)
+        except ImportError:
+            pass
 
 
 # --- zygote -----------------------------------------------------------------------------
@@ -81,8 +103,8 @@ def serve(sock: socket.socket) -> None:
             if job is None:
                 _reap_remaining(sock, started)
                 return
-            payload, fds = job
-            handshake = pid_namespaces.before_fork(json.loads(payload).get("plan", {}))
+            payload, fds = job  # the payload is {"namespaces": bool}; the job itself is in fds[2]
+            handshake = pid_namespaces.before_fork(json.loads(payload))
             pid = os.fork()
             if pid == 0:
                 signal.set_wakeup_fd(-1)
@@ -92,7 +114,7 @@ def serve(sock: socket.socket) -> None:
                 os.close(wake_w)
                 if handshake:
                     handshake.in_child()
-                child(payload, fds, handshake)  # never returns
+                child(fds, handshake)  # never returns
             if handshake:
                 handshake.in_parent(pid)
             for fd in fds:
@@ -149,14 +171,15 @@ def _receive_job(sock: socket.socket) -> tuple[bytes, list[int]] | None:
 
 # --- child ------------------------------------------------------------------------------
 
-def child(payload: bytes, fds: list[int], handshake=None) -> None:
+def child(fds: list[int], handshake=None) -> None:
     """Everything a forked child does; ends the process."""
-    result_fd, output_fd = fds
+    result_fd, output_fd, job_fd = fds
     os.dup2(result_fd, RESULT_FD)
     os.close(result_fd)
-    send = _sender(RESULT_FD)
+    send = _Channel(RESULT_FD)
     try:
-        job = json.loads(payload)
+        job = _read_job(job_fd)
+        send.limit(**job.pop("result_bytes"))
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.dup2(output_fd, 1)
@@ -170,11 +193,12 @@ def child(payload: bytes, fds: list[int], handshake=None) -> None:
                     pass
         for stream in (sys.stdout, sys.stderr):
             stream.reconfigure(line_buffering=True, write_through=True)
-        probes = {p.id: p for p in collect(load_module(job["probes_path"], "_grader_probes"))}
-        guard = Guard(job["forbidden"]["modules"], job["forbidden"]["calls"],
-                      {unit["filename"] for unit in job["units"]})
+        probes = _probes(job.pop("probes"), job["tests"])
+        forbidden = job.pop("forbidden")
+        guard = Guard(forbidden["modules"], forbidden["calls"], {unit["filename"] for unit in job["units"]})
         guard.install()
-        sandbox.enter(sandbox.Plan.from_dict(job["plan"]), handshake)
+        sandbox.enter(sandbox.Plan.from_dict(job.pop("plan")), handshake)
+        del forbidden, handshake  # what student code may find in this frame: no host path
     except BaseException as exc:  # the sandbox or the course failed: a grader fault
         send({"kind": "fatal", "message": f"{type(exc).__name__}: {exc}"})
         os._exit(71)
@@ -189,12 +213,79 @@ def child(payload: bytes, fds: list[int], handshake=None) -> None:
         os._exit(0)
 
 
-def _sender(fd: int):
-    def send(message: dict, tree=None) -> None:
-        data = memoryview(protocol.encode(message, tree))
-        while data:
-            data = data[os.write(fd, data):]
-    return send
+def _read_job(fd: int) -> dict:
+    """The job the grader wrote to ``fd`` (read from its start, then closed)."""
+    chunks = []
+    while chunk := os.pread(fd, 1 << 20, sum(map(len, chunks))):
+        chunks.append(chunk)
+    os.close(fd)
+    return json.loads(b"".join(chunks))
+
+
+def _probes(excerpt: dict, tests: list[str]) -> dict:
+    """The probes to run, compiled from the grader's excerpt of the probe module: no other
+    probe, no docstring, and a file name that is no path."""
+    module = types.ModuleType("_grader_probes")  # not in sys.modules
+    exec(compile(excerpt["source"], excerpt["filename"], "exec", dont_inherit=True), module.__dict__)
+    found = {p.id: p for p in collect(module) if p.id in tests}
+    absent = [test for test in tests if test not in found]
+    if absent:
+        raise LookupError(f"the probe excerpt lacks {absent}")
+    return found
+
+
+class _Channel:
+    """The child's end of the result channel: frames within the schema's bounds, outputs
+    within the caps of the job (else an ``oversized`` result), written without copies."""
+
+    def __init__(self, fd: int):
+        self.fd, self.test_cap, self.budget = fd, 0, 0
+
+    def limit(self, test: int, submission: int) -> None:
+        self.test_cap, self.budget = test, submission
+
+    def __call__(self, message: dict, tree=None) -> None:
+        message = _bounded(message)
+        head, parts = protocol.encode_parts(message, tree)
+        if message["kind"] == "result":
+            size = sum(part.nbytes for part in parts)
+            cap = ("header" if len(head) > protocol.HEADER.size + protocol.MAX_HEADER_BYTES else
+                   "test" if size > self.test_cap else "submission" if size > self.budget else None)
+            if cap:
+                head, parts = protocol.encode_parts(_oversized(message, size + len(head), cap))
+            else:
+                self.budget -= size
+        for data in (head, *parts):
+            data = memoryview(data)
+            while data:
+                data = data[os.write(self.fd, data):]
+
+
+def _oversized(message: dict, size: int, cap: str) -> dict:
+    kept = {key: message[key] for key in ("test", "warnings", "forbidden") if key in message}
+    return {"kind": "result", **kept, "status": "oversized", "oversized": {"bytes": size, "cap": cap}}
+
+
+def _bounded(message: dict) -> dict:
+    """``message`` with its texts and lists cut to the frame schema's bounds."""
+    bounded = dict(message)
+    for key, size in (("error", _MAX_TEXT), ("message", _MAX_TEXT), ("exception", _MAX_NAME)):
+        if isinstance(bounded.get(key), str):
+            bounded[key] = bounded[key][:size]
+    if "missing" in bounded:
+        bounded["missing"] = [name[:_MAX_NAME] for name in bounded["missing"][:_MAX_EVENTS]]
+    if "forbidden" in bounded:
+        bounded["forbidden"] = [{"what": str(e.get("what"))[:_MAX_NAME], "where": str(e.get("where"))[:_MAX_NAME]}
+                                for e in bounded["forbidden"][:_MAX_EVENTS]]
+    if "import_errors" in bounded:
+        errors = bounded["import_errors"]
+        kept = [{"where": e["where"][:_MAX_NAME], "error": e["error"][:_MAX_TEXT]}
+                for e in errors[:_MAX_IMPORT_ERRORS]]
+        if len(errors) > _MAX_IMPORT_ERRORS:
+            kept.append({"where": f"{len(errors) - _MAX_IMPORT_ERRORS} more code units",
+                         "error": "they raised too; fix the errors above first"})
+        bounded["import_errors"] = kept
+    return bounded
 
 
 def run(job: dict, probes: dict, guard: Guard, send) -> None:
@@ -229,10 +320,8 @@ def _run_probe(probe, module, seed: int, guard: Guard, filenames: set[str]) -> t
     message = {"kind": "result", "test": probe.id}
     missing = [name for name in probe.calls if name not in module.__dict__]
     if missing:
-        return {**message, "status": "missing", "missing": missing, "duration_s": 0.0,
-                "forbidden": guard.take()}, None
+        return {**message, "status": "missing", "missing": missing, "forbidden": guard.take()}, None
     tree, error, raised = None, None, None
-    started = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -243,8 +332,7 @@ def _run_probe(probe, module, seed: int, guard: Guard, filenames: set[str]) -> t
         except BaseException as exc:  # noqa: BLE001
             status, error = "raised", describe(exc, filenames)
             raised = f"{type(exc).__module__}.{type(exc).__qualname__}"
-    duration = time.perf_counter() - started
-    return {**message, "status": status, "error": error, "exception": raised, "duration_s": duration,
+    return {**message, "status": status, "error": error, "exception": raised,
             "warnings": len(caught), "forbidden": guard.take()}, tree
 
 
@@ -271,7 +359,7 @@ def describe(exc: BaseException, filenames: set[str]) -> str:
     if not frames:
         return f"{last[:2000]}\n(raised outside your code, while the test used what your code returned)"
     skipped = len(frames) - _MAX_TRACEBACK_FRAMES
-    shown = traceback.format_list(frames[-_MAX_TRACEBACK_FRAMES:])
+    shown = [line[:_MAX_TRACEBACK_LINE] for line in traceback.format_list(frames[-_MAX_TRACEBACK_FRAMES:])]
     more = [f"  ... {skipped} earlier frames ...\n"] if skipped > 0 else []
     return "Traceback (your code, most recent call last):\n" + "".join(more + shown) + last[:2000]
 

@@ -1,6 +1,8 @@
 """Shared fixtures: one worker pool for the session, and a helper that grades a fixture."""
 from __future__ import annotations
 
+import dataclasses
+import os
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,31 @@ SEED = 12345
 @pytest.fixture(scope="session")
 def layers():
     return sandbox.detect()
+
+
+CONFIGURATIONS = ("all layers", "no namespaces")
+
+
+@pytest.fixture(params=CONFIGURATIONS)
+def configured(request, layers):
+    """The machine's layers, and the same without namespaces (landlock, seccomp and
+    cgroups must hold on their own)."""
+    if request.param == "all layers":
+        require_layers(layers.namespaces and layers.cgroups and layers.seccomp and layers.landlock_abi >= 6,
+                       f"this machine lacks a layer: {layers.report()}")
+        return layers
+    require_layers(layers.cgroups and layers.seccomp and layers.landlock_abi >= 6,
+                   "the fallback needs cgroups, seccomp and landlock ABI >= 6")
+    return dataclasses.replace(layers, namespaces=False)
+
+
+def require_layers(condition: bool, reason: str) -> None:
+    """Skip without the layers a test needs, except in CI (CI=true), where that fails."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI machines must support every isolation layer: {reason}")
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

@@ -16,30 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SUBMISSIONS, statuses
+from conftest import SUBMISSIONS, require_layers, statuses
 from processes import wait_until_none_left
-
-CONFIGURATIONS = ("all layers", "no namespaces")
-
-
-@pytest.fixture(params=CONFIGURATIONS)
-def configured(request, layers):
-    if request.param == "all layers":
-        _require(layers.namespaces and layers.cgroups and layers.seccomp and layers.landlock_abi >= 6,
-                 f"this machine lacks a layer: {layers.report()}")
-        return layers
-    _require(layers.cgroups and layers.seccomp and layers.landlock_abi >= 6,
-             "the fallback needs cgroups, seccomp and landlock ABI >= 6")
-    return dataclasses.replace(layers, namespaces=False)
-
-
-def _require(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"CI machines must support every isolation layer: {reason}")
-    pytest.skip(reason)
-
 
 def _grade(grade, configured, name, **limits):
     return grade(SUBMISSIONS / name, layers_override=configured, **limits)
@@ -215,7 +193,7 @@ except OSError as exc:
 def test_an_ordinary_user_gets_the_namespaces_too(layers):
     """The path a student's laptop takes: no root, so the child makes its own user and PID
     namespaces and maps its own ids. Run here in a forked child that gave up root first."""
-    _require(layers.namespaces, "user namespaces are unavailable")
+    require_layers(layers.namespaces, "user namespaces are unavailable")
     import encodings.idna  # noqa: F401 - used by create_connection; the stdlib is not mounted here
     import json
     import tempfile

@@ -101,7 +101,7 @@ def _describe(value) -> str:
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     if isinstance(value, list):
-        return f"a sequence of {len(value)} items"
+        return f"a list or tuple of {len(value)} items"
     if isinstance(value, dict):
         return f"a dict with keys {sorted(map(str, value))}"
     return f"{type(value).__name__} {value!r}"[:200]
@@ -117,7 +117,8 @@ def _kind(dtype: np.dtype) -> str:
 
 def _compare_array(path, got, want: np.ndarray, rtol, atol) -> LeafCheck:
     if not isinstance(got, np.ndarray):
-        return _fail(path, "type", f"expected an array of shape {want.shape}, obtained {_describe(got)}")
+        hint = "; return a NumPy array, e.g. np.asarray(result)" if isinstance(got, list) else ""
+        return _fail(path, "type", f"expected an array of shape {want.shape}, obtained {_describe(got)}{hint}")
     if got.shape != want.shape:
         return _fail(path, "shape", f"shape {got.shape}, expected {want.shape}")
     got_kind, want_kind = _kind(got.dtype), _kind(want.dtype)

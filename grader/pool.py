@@ -210,6 +210,10 @@ class Pool:
             zygote.close()
             self.all.remove(zygote)
             raise
+        except BaseException:  # a fault of the grader's side, not of the zygote: keep it
+            zygote.kill_children()
+            self.idle.put(zygote)
+            raise
         self.idle.put(zygote)
 
     def close(self) -> None:
@@ -235,12 +239,12 @@ def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None, memory=None
     restarts = -1
     while remaining:
         restarts += 1
-        attempt = _attempt(zygote, {**job, "tests": remaining}, limits, output, budget, memory)
+        attempt = _attempt(zygote, {**job, "tests": remaining}, limits, output, budget, memory, keep)
         if cleanup:
             cleanup()
         first = first or attempt
-        for run in attempt.results:
-            results[run.test] = keep(run)
+        for run in attempt.results:  # each already passed through keep()
+            results[run.test] = run
         if attempt.end == "fatal" and restarts == 0:
             raise WorkerFault(f"the sandbox could not start: {attempt.detail}")
         if attempt.end == "fatal":  # after the submission exhausted something: its fault
@@ -263,7 +267,8 @@ def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None, memory=None
                          max(restarts, 0))
 
 
-def _attempt(zygote: Zygote, job: dict, limits: Limits, output: Output, budget: Budget, memory) -> Attempt:
+def _attempt(zygote: Zygote, job: dict, limits: Limits, output: Output, budget: Budget, memory,
+             keep) -> Attempt:
     job = {**job, "result_bytes": {"test": limits.max_result_bytes, "submission": budget.remaining}}
     hits = memory.limit_hits() if memory is not None else 0
     result_r, result_w = os.pipe()
@@ -278,7 +283,8 @@ def _attempt(zygote: Zygote, job: dict, limits: Limits, output: Output, budget: 
     os.set_blocking(result_r, False)
     attempt = Attempt()
     try:
-        attempt = Follower(zygote, pid, job["tests"], limits, output, budget, memory).follow(result_r, output_r)
+        follower = Follower(zygote, pid, job["tests"], limits, output, budget, memory, keep)
+        attempt = follower.follow(result_r, output_r)
     finally:
         _kill(pid)
         code = None if attempt.end == "done" else zygote.exit_code(pid, timeout=2.0)

@@ -99,9 +99,8 @@ class _Plain:
         tensor = _torch_tensor_type()
         if tensor is not None and kind is tensor:
             return _plain_array(_tensor_array(tree, path), path)
-        hint = " (return np.asarray(value))" if isinstance(tree, np.ndarray) else ""
-        raise NotPlainData(f"{path} is a {kind.__module__}.{kind.__qualname__}, not plain data{hint} "
-                           f"({_RETURN_AN_ARRAY})")
+        hint = "return np.asarray(value)" if isinstance(tree, np.ndarray) else _RETURN_AN_ARRAY
+        raise NotPlainData(f"{path} is a {kind.__module__}.{kind.__qualname__}, not plain data ({hint})")
 
     def _mapping(self, tree, path: str, depth: int) -> dict:
         plain = {}
@@ -241,7 +240,7 @@ class FrameReader:
             if self._stage == "length":
                 (length,) = HEADER.unpack(self._target)
                 if length > MAX_HEADER_BYTES:
-                    raise ProtocolError(f"a frame header of {length} bytes exceeds {MAX_HEADER_BYTES}")
+                    raise ProtocolError(f"a frame header of {length} bytes exceeds the {MAX_HEADER_BYTES} allowed")
                 self._stage, self._target, self._filled = "header", memoryview(bytearray(length)), 0
             elif self._stage == "header":
                 self._start_arrays(parse_header(self._target.obj))
@@ -279,12 +278,12 @@ def parse_header(raw: bytes | bytearray) -> dict:
     from grader import schema
 
     def refuse_constant(name):
-        raise ProtocolError(f"the non-standard JSON constant {name}")
+        raise ValueError(f"the non-standard JSON constant {name}")
 
     def finite(text):
         value = float(text)
         if not math.isfinite(value):
-            raise ProtocolError(f"the number {text[:40]} is not finite")
+            raise ValueError(f"the number {text[:40]} is not finite")
         return value
     try:
         header = json.loads(raw.decode("utf-8"), parse_constant=refuse_constant, parse_float=finite)

@@ -1,0 +1,83 @@
+"""The result channel is hostile input (issue 9): frames student code writes to it fail the
+rest of its own submission with a named reason, never raise in the grader and never
+change the grader's clock; reports stay strict JSON."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from conftest import SUBMISSIONS
+
+VIOLATION = "your code wrote to the grader's result channel (file descriptor 1000): "
+NOT_RUN = "; the rest of this submission's tests were not run"
+
+
+def _strict_json(report: dict) -> dict:
+    def refuse(name):
+        raise ValueError(f"{name} in a report")
+    return json.loads(json.dumps(report), parse_constant=refuse)
+
+
+def _tests_from(report: dict, first: str) -> tuple[list[dict], list[dict]]:
+    """The tests before ``first`` and from ``first`` on, in the rubric's order."""
+    ids = [t["id"] for t in report["tests"]]
+    at = ids.index(first)
+    return report["tests"][:at], report["tests"][at:]
+
+
+@pytest.mark.parametrize("fixture, first, detail", [
+    ("forges_done_frame_on_result_channel.py", "softmax_rows",
+     "a 'done' frame where the end of loading your code was due"),
+    ("forges_fatal_frame_on_result_channel.py", "softmax_rows",
+     "a 'fatal' frame where the end of loading your code was due"),
+    ("forges_started_frame_every_second_while_sleeping.py", "softmax_rows",
+     "a 'started' frame where the end of loading your code was due"),
+    ("forges_huge_frame_header_on_result_channel.py", "softmax_rows",
+     "a frame header of 1099511627776 bytes exceeds the 4194304 allowed"),
+    ("forges_result_whose_warnings_is_a_string.py", "log_softmax_rows",
+     "a malformed 'result' frame (data.warnings must be integer)"),
+    ("forges_nan_duration_on_result_channel.py", "kl_divergence_dense",
+     "a frame header that is not JSON (the non-standard JSON constant NaN)"),
+])
+def test_a_forged_frame_fails_the_rest_of_its_own_submission_with_the_reason(grade, fixture, first, detail):
+    report = _strict_json(grade(SUBMISSIONS / fixture, timeout_s=5.0))
+    before, rest = _tests_from(report, first)
+    assert all(t["status"] == "passed" for t in before), before
+    for test in rest:
+        assert test["status"] == "error" and test["score"] == 0, test
+        assert test["message"] == VIOLATION + detail + NOT_RUN, test["message"]
+    assert report["duration_s"] < 4.5  # the sleeper is stopped at its first extra frame, not at 120 s
+
+
+def test_random_bytes_on_the_channel_are_a_violation_not_a_crash(grade):
+    report = _strict_json(grade(SUBMISSIONS / "writes_garbage_to_result_channel.py"))
+    before, rest = _tests_from(report, "kl_divergence_dense")
+    assert all(t["status"] == "passed" for t in before)
+    assert all(t["status"] == "error" and t["message"].startswith(VIOLATION) for t in rest), rest
+
+
+def test_a_forged_result_for_the_running_test_counts_as_its_output_and_the_real_one_is_a_violation(grade):
+    report = _strict_json(grade(SUBMISSIONS / "forges_duplicate_result_frame.py"))
+    before, rest = _tests_from(report, "cross_entropy_batch")
+    assert all(t["status"] == "passed" for t in before)
+    forged, after = rest[0], rest[1:]
+    assert forged["status"] == "failed" and "obtained 0" in forged["message"]  # the forged loss, 0.0
+    detail = "a 'result' frame for test 'cross_entropy_batch' where the result of test 'cross_entropy_single' was due"
+    assert after and all(t["message"] == VIOLATION + detail + NOT_RUN for t in after), after[0]
+
+
+def test_clocks_patched_in_the_child_change_no_duration(grade):
+    report = _strict_json(grade(SUBMISSIONS / "patches_clocks_to_make_durations_negative.py"))
+    assert report["score"] == report["max_score"]
+    durations = [t["duration_s"] for t in report["tests"]]
+    assert all(math.isfinite(d) and 0 <= d < 3.0 for d in durations), durations
+    assert 0 < report["duration_s"] < 30
+
+
+def test_the_deadline_is_the_graders_own_and_a_sleeping_import_times_out(grade, tmp_path):
+    sleeper = tmp_path / "softmax.py"
+    sleeper.write_text("import time\ntime.sleep(120)\n")
+    report = grade(sleeper, timeout_s=1.0)
+    assert {t["status"] for t in report["tests"]} == {"timeout"}
+    assert report["duration_s"] < 10

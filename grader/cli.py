@@ -106,6 +106,8 @@ def grade(name, outdir, timeout, memory_mb, jobs, seed, strict, without, course_
 
             documents = grader.grade_all(list(submissions), on_done=done)
     render.summary(documents, targets)
+    _warn([f"the grader failed on {d['submission']['path']} ({d['reason']}); its report says so and it must "
+           "be graded again once the grader is fixed" for d in documents if d.get("status") == "grading_error"])
     sys.exit(ExitCode.OK)
 
 

@@ -308,7 +308,8 @@ def _job_file(job: dict) -> int:
     if hasattr(os, "memfd_create"):
         fd = os.memfd_create("grader-job", os.MFD_CLOEXEC)
     else:  # not Linux: an unnamed temporary file
-        fd = os.dup(tempfile.TemporaryFile().fileno())
+        with tempfile.TemporaryFile() as handle:
+            fd = os.dup(handle.fileno())
     while data:
         data = data[os.write(fd, data):]
     return fd

@@ -70,3 +70,16 @@ def test_an_attention_submission_shows_no_torch_cpuinfo_noise(grade):
     assert report["score"] == report["max_score"]  # and its tensors, which require grad, crossed
     assert "cpuinfo" not in report["output"]["text"], report["output"]["text"]
     assert report["output"]["bytes"] == 0
+
+
+def test_264_megabytes_from_every_function_fill_the_budget_then_are_not_sent(grade):
+    from conftest import SUBMISSIONS
+    report = grade(SUBMISSIONS / "returns_264_megabytes_from_every_function.py", timeout_s=20.0)
+    messages = {t["id"]: t["message"] for t in report["tests"] if t["id"] != "softmax_leaves_input_unchanged"}
+    received = [m for m in messages.values() if m.startswith("p: shape (33000000,)")]
+    per_test = [m for m in messages.values() if "per test are graded (Limits.max_result_bytes)" in m]
+    per_submission = [m for m in messages.values() if "per submission are graded" in m]
+    assert len(received) == 4 and len(per_test) == 3, messages  # three tests return several outputs
+    assert len(received) + len(per_test) + len(per_submission) == len(messages), messages
+    assert all("1.00 GiB (1073741824 bytes) per submission" in m for m in per_submission)
+    assert report["score"] == 1  # only the test of the unchanged input passes

@@ -163,6 +163,7 @@ def _raw(header_text: bytes, payload: bytes = b"") -> bytes:
     (_raw(b'{"kind": "result", "test": "t", "status": "returned", "tree": {"a": 0}, "arrays": '
           b'[{"dtype": "<f8", "shape": [0, 1099511627777], "nbytes": 0}]}'), "disagree"),
     (_raw(b'{"kind": "started", "arrays": [], "\xff": 1}'), "not JSON"),
+    (_raw(b"[" * 200_000 + b"]" * 200_000), "not JSON"),
 ])
 def test_malformed_headers_are_refused_with_what_is_wrong(frame, fragment):
     with pytest.raises(ProtocolError) as info:

@@ -81,3 +81,48 @@ def test_the_deadline_is_the_graders_own_and_a_sleeping_import_times_out(grade, 
     report = grade(sleeper, timeout_s=1.0)
     assert {t["status"] for t in report["tests"]} == {"timeout"}
     assert report["duration_s"] < 10
+
+
+def test_an_honest_child_stays_within_the_frame_schema_however_large_its_messages():
+    from grader import protocol, worker
+    events = [{"what": "torch.nn.functional.scaled_dot_product_attention", "where": "x.py, line 3" * 100}] * 10_000
+    errors = [{"where": f"cell {i}", "error": "Traceback\n" + "x" * 100_000} for i in range(1000)]
+    for message in ({"kind": "loaded", "import_errors": errors, "forbidden": events},
+                    {"kind": "result", "test": "t", "status": "raised", "error": "\ud800" * 10**6,
+                     "exception": "builtins.ValueError" * 100, "warnings": 10**6, "forbidden": events},
+                    {"kind": "result", "test": "t", "status": "missing", "missing": ["f" * 1000] * 1000,
+                     "forbidden": []},
+                    {"kind": "fatal", "message": "m" * 10**6}):
+        head, parts = protocol.encode_parts(worker._bounded(message))
+        assert len(head) < protocol.MAX_HEADER_BYTES and parts == []
+        header = protocol.parse_header(head[protocol.HEADER.size:])
+        assert header["kind"] == message["kind"]
+    assert len(header["message"]) == 8000
+    assert header is not None
+
+
+def test_a_notebook_with_many_failing_cells_lists_the_first_and_counts_the_rest(grade, tmp_path):
+    import nbformat
+    body = (SUBMISSIONS / "sys_exit_at_import.py").read_text().replace("sys.exit(1)", "")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(f"raise ValueError('cell {i} ' * 2000)") for i in range(30)]
+    notebook.cells.append(nbformat.v4.new_code_cell(body))
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"c{index}"
+    path = tmp_path / "softmax.ipynb"
+    nbformat.write(notebook, path)
+    report = _strict_json(grade(path))
+    assert report["score"] == report["max_score"]
+    assert len(report["import_errors"]) == 21
+    assert report["import_errors"][-1] == {"where": "10 more code units",
+                                           "error": "they raised too; fix the errors above first"}
+    assert all(len(e["error"]) <= 8000 for e in report["import_errors"])
+
+
+def test_an_enormous_exception_message_is_cut_not_a_violation(grade, tmp_path):
+    path = tmp_path / "softmax.py"
+    path.write_text("def softmax(z, axis=-1):\n    raise ValueError('why ' * 10**6)\n")
+    report = _strict_json(grade(path, tests=("softmax_rows", "softmax_axis0")))
+    for test in report["tests"]:
+        assert test["status"] == "error" and "ValueError: why why" in test["message"], test["message"][:300]
+        assert len(test["message"]) <= 8000

@@ -83,3 +83,13 @@ def test_264_megabytes_from_every_function_fill_the_budget_then_are_not_sent(gra
     assert len(received) + len(per_test) + len(per_submission) == len(messages), messages
     assert all("1.00 GiB (1073741824 bytes) per submission" in m for m in per_submission)
     assert report["score"] == 1  # only the test of the unchanged input passes
+
+
+def test_an_output_too_large_for_a_frame_header_is_refused_by_the_child(grade, tmp_path):
+    path = tmp_path / "softmax.py"
+    path.write_text("def softmax(z, axis=-1):\n    return 'x' * (5 * 2**20)\n")
+    report = grade(path, tests=("softmax_rows",))
+    (test,) = report["tests"]
+    assert test["status"] == "failed" and test["message"].startswith("returned outputs whose structure alone "
+                                                                      "takes 5.0 MiB"), test["message"]
+    assert "more than 4.0 MiB (4194304 bytes): long strings or many small values); return NumPy arrays" in test["message"]

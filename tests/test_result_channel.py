@@ -40,8 +40,9 @@ def _tests_from(report: dict, first: str) -> tuple[list[dict], list[dict]]:
     ("forges_nan_duration_on_result_channel.py", "kl_divergence_dense",
      "a frame header that is not JSON (the non-standard JSON constant NaN)"),
 ])
-def test_a_forged_frame_fails_the_rest_of_its_own_submission_with_the_reason(grade, fixture, first, detail):
-    report = _strict_json(grade(SUBMISSIONS / fixture, timeout_s=5.0))
+def test_a_forged_frame_fails_the_rest_of_its_own_submission_with_the_reason(grade, configured, fixture, first,
+                                                                             detail):
+    report = _strict_json(grade(SUBMISSIONS / fixture, layers_override=configured, timeout_s=5.0))
     before, rest = _tests_from(report, first)
     assert all(t["status"] == "passed" for t in before), before
     for test in rest:
@@ -67,8 +68,9 @@ def test_a_forged_result_for_the_running_test_counts_as_its_output_and_the_real_
     assert after and all(t["message"] == VIOLATION + detail + NOT_RUN for t in after), after[0]
 
 
-def test_clocks_patched_in_the_child_change_no_duration(grade):
-    report = _strict_json(grade(SUBMISSIONS / "patches_clocks_to_make_durations_negative.py"))
+def test_clocks_patched_in_the_child_change_no_duration(grade, configured):
+    report = _strict_json(grade(SUBMISSIONS / "patches_clocks_to_make_durations_negative.py",
+                                layers_override=configured))
     assert report["score"] == report["max_score"]
     durations = [t["duration_s"] for t in report["tests"]]
     assert all(math.isfinite(d) and 0 <= d < 3.0 for d in durations), durations

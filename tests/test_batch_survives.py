@@ -90,3 +90,21 @@ def test_a_fault_of_the_worker_machinery_stops_the_batch(course, layers, workers
     monkeypatch.setattr(pool, "execute", broken)
     with _grader(course, layers, workers, jobs) as grader, pytest.raises(pool.WorkerFault):
         grader.grade_all([CORRECT, OTHER] + [CORRECT] * 6)
+
+
+def test_a_worker_that_cannot_start_is_a_grader_fault_exit_3(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from grader import cli
+    from grader.exitcode import ExitCode
+
+    def cannot_start(self, *args, **kwargs):
+        raise pool.WorkerFault("the worker did not start (no answer from the worker); it wrote nothing")
+    monkeypatch.setattr(pool.Zygote, "__init__", cannot_start)
+    monkeypatch.setattr(sys, "argv", ["grader", "grade", "-a", "softmax", "-o", str(tmp_path / "out"),
+                                      str(CORRECT), str(OTHER)])
+    with pytest.raises(SystemExit) as ended:
+        cli.main()
+    assert ended.value.code == ExitCode.GRADER_FAULT
+    assert "grader fault: the worker did not start" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())

@@ -128,3 +128,20 @@ def test_an_enormous_exception_message_is_cut_not_a_violation(grade, tmp_path):
     for test in report["tests"]:
         assert test["status"] == "error" and "ValueError: why why" in test["message"], test["message"][:300]
         assert len(test["message"]) <= 8000
+
+
+def test_a_fatal_frame_before_any_student_code_ran_is_a_grader_fault(grade, monkeypatch, layers):
+    import dataclasses
+
+    from conftest import require_layers
+
+    from grader import pool
+    from grader.grading import Grader
+    require_layers(layers.namespaces, "the sandbox's new root is made only with namespaces")
+    plan = Grader._plan
+
+    def unusable(self, *args):
+        return dataclasses.replace(plan(self, *args), new_root="/nonexistent/new-root")
+    monkeypatch.setattr(Grader, "_plan", unusable)
+    with pytest.raises(pool.WorkerFault, match="the sandbox could not start: .*nonexistent"):
+        grade(SUBMISSIONS / "sys_exit_at_import.py", layers_override=dataclasses.replace(layers, namespaces=True))

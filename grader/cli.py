@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from grader import assignment
+from grader import __version__, assignment
 from grader import export, render, report, rubric, sandbox
 from grader.exitcode import ExitCode
 from grader.grading import CanaryFailed, Grader, Options
@@ -30,17 +30,21 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(ExitCode.USAGE)
+    except assignment.CourseNotFound as exc:
+        click.echo(f"grader: {exc}", err=True)
+        sys.exit(ExitCode.USAGE)
     except (assignment.CourseError, SchemaError, WorkerFault, CanaryFailed) as exc:
         click.echo(f"grader: grader fault: {exc}", err=True)
         sys.exit(ExitCode.GRADER_FAULT)
 
 
 course_option = click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                             help="Course folder (default: $GRADER_COURSE, else this checkout).")
+                             help="Course folder (default: $GRADER_COURSE, else the current folder if "
+                                  "it holds a course, else the course shipped with the grader).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="grader")
+@click.version_option(version=__version__, prog_name="grader")
 def cli() -> None:
     """grader: grade ML assignments in an isolated worker against reference solutions."""
 
@@ -53,6 +57,8 @@ def _open(name: str, course_dir: Path | None):
         if name not in assignment.names(root):
             raise click.UsageError(str(exc)) from None
         raise
+    if found.missing_framework:
+        raise click.UsageError(found.missing_framework)
     return found, rubric.load(found)
 
 
@@ -148,6 +154,9 @@ def list_assignments(course_dir) -> None:
     rows = []
     for name in assignment.names(root):
         found = assignment.load(name, root)
+        if found.missing_framework:
+            rows.append((name, f"{found.title} ({found.missing_framework})", None, None, None))
+            continue
         scores = rubric.load(found)
         rows.append((name, found.title, len(scores.entries), len(scores.visible()), scores.max_score))
     render.assignments(rows)
@@ -215,3 +224,14 @@ def template(name, course_dir) -> None:
     from grader import template as templates
     found, _ = _open(name, course_dir)
     click.echo(templates.write(found.template_paths[0]))
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init(folder) -> None:
+    """Copy the course shipped with the grader into FOLDER, for an instructor to edit."""
+    from grader import course_copy
+    try:
+        click.echo(course_copy.copy_shipped(folder))
+    except FileExistsError as exc:
+        raise click.UsageError(str(exc)) from None

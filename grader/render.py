@@ -95,5 +95,5 @@ def assignments(rows: list[tuple]) -> None:
     for column in ("name", "title", "tests", "visible", "points"):
         table.add_column(column)
     for name, title, tests, visible, points in rows:
-        table.add_row(name, title, str(tests), str(visible), f"{points:g}")
+        table.add_row(name, title, *(("-",) * 3 if tests is None else (str(tests), str(visible), f"{points:g}")))
     _console().print(table)

@@ -46,11 +46,18 @@ _MAX_TRACEBACK_FRAMES = 12
 
 
 def preimport() -> None:
-    """Import what every child needs, once, without starting any thread pool."""
-    import torch
-    torch.set_num_threads(1)
-    for name in ("math", "itertools", "functools", "collections", "copy", "random", "typing",
-                 "dataclasses", "statistics", "numpy.linalg", "torch.nn.functional", "encodings.idna"):
+    """Import what every child needs, once, without starting any thread pool. PyTorch is
+    optional (only assignments whose framework is torch need it)."""
+    names = ["math", "itertools", "functools", "collections", "copy", "random", "typing",
+             "dataclasses", "statistics", "numpy.linalg", "encodings.idna"]
+    try:
+        import torch
+    except ImportError:
+        pass
+    else:
+        torch.set_num_threads(1)
+        names.append("torch.nn.functional")
+    for name in names:
         __import__(name)
 
 

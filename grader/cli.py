@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import deque
 from pathlib import Path
 
 import click
 
 from grader import assignment
-from grader import export, render, report, rubric, sandbox
+from grader import export, render, report, rubric, sandbox, text
 from grader.exitcode import ExitCode
 from grader.grading import Grader, Options
 from grader.limits import Limits
@@ -28,11 +29,17 @@ def main() -> None:
     except click.exceptions.Abort:
         sys.exit(ExitCode.USAGE)
     except click.ClickException as exc:
+        exc.message = text.clean(exc.message)  # it may quote a file name
         exc.show()
         sys.exit(ExitCode.USAGE)
-    except (assignment.CourseError, SchemaError, WorkerFault) as exc:
-        click.echo(f"grader: grader fault: {exc}", err=True)
+    except (assignment.CourseError, SchemaError, WorkerFault, report.ReportError) as exc:
+        click.echo(f"grader: grader fault: {text.clean(str(exc))}", err=True)
         sys.exit(ExitCode.GRADER_FAULT)
+
+
+def _echo(message: str) -> None:
+    """A line for a person: text the course or a submission wrote is cleaned first."""
+    click.echo(text.clean(str(message)))
 
 
 course_option = click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -90,11 +97,12 @@ def grade(name, outdir, timeout, memory_mb, jobs, seed, strict, without, course_
     layers = _layers(strict, without)
     options = Options(limits=Limits(timeout_s=timeout, memory_bytes=memory_mb << 20), seed=seed, jobs=jobs)
     targets = report.output_paths(list(submissions), outdir)
+    destinations: dict[Path, deque[Path]] = {}
+    for submission, target in zip(submissions, targets):  # the same path twice: two reports
+        destinations.setdefault(submission, deque()).append(target)
     with Grader(found, scores, layers, options) as grader, render.progress(len(submissions)) as advance:
-        destinations = dict(zip(submissions, targets))
-
         def done(path, document):
-            report.write(document, destinations[path])
+            report.write(document, destinations[path].popleft())
             advance()
 
         documents = grader.grade_all(list(submissions), on_done=done)
@@ -127,7 +135,7 @@ def _guess(file: Path, course_dir: Path | None) -> str:
     stem = file.stem
     if stem in known:
         return stem
-    raise click.UsageError(f"cannot tell the assignment of {file.name}: name it after one of "
+    raise click.UsageError(f"cannot tell the assignment of {text.clean(file.name, lines=False)}: name it after one of "
                            f"({', '.join(known)}) or pass -a ASSIGNMENT")
 
 
@@ -149,7 +157,7 @@ def list_assignments(course_dir) -> None:
 def validate(course_dir) -> None:
     """Check every assignment: schemas, rubric <-> probes, reference passes, templates load."""
     from grader import validation
-    problems = validation.run(assignment.course_root(course_dir), echo=click.echo)
+    problems = validation.run(assignment.course_root(course_dir), echo=_echo)
     sys.exit(ExitCode.TESTS_FAILED if problems else ExitCode.OK)
 
 
@@ -173,7 +181,7 @@ def audit(name, everything, seed, jobs, course_dir) -> None:
     try:
         for each in names:
             found, scores = _open(each, course_dir)
-            findings += auditing.run(found, scores, layers, seed=seed, jobs=jobs, echo=click.echo,
+            findings += auditing.run(found, scores, layers, seed=seed, jobs=jobs, echo=_echo,
                                      workers=workers)
     finally:
         workers.close()
@@ -205,4 +213,4 @@ def template(name, course_dir) -> None:
     """Regenerate assignments/NAME/template.ipynb from template.py."""
     from grader import template as templates
     found, _ = _open(name, course_dir)
-    click.echo(templates.write(found.template_paths[0]))
+    _echo(str(templates.write(found.template_paths[0])))

@@ -361,3 +361,17 @@ def test_units_are_compiled_under_names_linecache_never_opens(tmp_path, monkeypa
     assert unit.filename == "<softmax.py>"
     linecache.clearcache()
     assert linecache.getline(unit.filename, 1) == ""
+
+
+@pytest.mark.parametrize("without", [frozenset(), frozenset({"namespaces"})], ids=["namespaces", "no-namespaces"])
+def test_hostile_file_names_are_graded_in_both_sandbox_configurations(grade, tmp_path, without):
+    """An invalid UTF-8 byte in a file name was a grader fault (exit 3): the sandbox could not
+    mount the submission."""
+    layers = sandbox.detect(without)
+    for raw in (b"bad\xff\xfename.py", os.fsencode(HOSTILE_NAMES["escapes"]), os.fsencode(HOSTILE_NAMES["bidi"])):
+        path = os.fsencode(tmp_path) + b"/" + raw
+        shutil.copy(CORRECT, path)
+        document = grade(Path(os.fsdecode(path)), layers_override=layers)
+        assert document["score"] == document["max_score"], (raw, document["tests"][0]["message"])
+        assert_safe(document)
+    assert Path(document["submission"]["path"]).name == "a\\u202eyp.txt.py"

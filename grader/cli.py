@@ -197,13 +197,13 @@ def export_reports(kind, output, reports) -> None:
     """Render JSON REPORTS as Gradescope results, JUnit XML or a CSV gradebook."""
     try:
         documents = [report.read(path) for path in reports]
-        text = export.render(documents, kind)
+        rendered = export.render(documents, kind)
     except (ValueError, SchemaError) as exc:  # json.JSONDecodeError is a ValueError
         raise click.UsageError(str(exc)) from None
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(rendered, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        output.write_text(rendered, encoding="utf-8")
 
 
 @cli.command()

@@ -240,6 +240,7 @@ class Grader:
             "restarts": run.restarts if run else 0,
             "duration_s": round(time.perf_counter() - started, 6),
         }
+        document = report.clean(document)  # student text made safe once, for every destination
         report.validate(document)
         return document
 

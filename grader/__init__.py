@@ -1,2 +1,2 @@
 """grader: an autograder for machine-learning courses."""
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -11,6 +11,7 @@ A course is a folder laid out as DESIGN.md says::
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import tomllib
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ from types import ModuleType
 
 from grader import schema
 from grader.probe import Probe, collect, load_module
+
+
+FRAMEWORK_NAMES = {"numpy": "NumPy", "torch": "PyTorch"}
 
 
 class CourseError(Exception):
@@ -40,6 +44,15 @@ class Assignment:
     functions: tuple[str, ...]
     forbidden: Forbidden
     root: Path  # the course root
+
+    @property
+    def missing_framework(self) -> str | None:
+        """Why this machine cannot grade the assignment (its framework is not installed),
+        with the command that fixes it; None when it can."""
+        if self.framework == "numpy" or importlib.util.find_spec(self.framework) is not None:
+            return None
+        return (f"the {self.name} assignment needs {FRAMEWORK_NAMES[self.framework]}, which is not "
+                f"installed here: pip install 'mlgrader[{self.framework}]'")
 
     @property
     def folder(self) -> Path:
@@ -108,20 +121,46 @@ def _import_course_file(path: Path, name: str) -> ModuleType:
                           "run `grader validate`") from exc
 
 
+class CourseNotFound(Exception):
+    """No course is configured here: a usage error whose message says what to do."""
+
+
 def course_root(explicit: str | os.PathLike | None = None) -> Path:
-    """The course folder: ``explicit``, else $GRADER_COURSE, else the checkout holding grader/."""
+    """The course folder, the first of: ``explicit`` (--course), $GRADER_COURSE, the current
+    folder when it holds a course, the checkout this grader runs from (an editable install),
+    and the course shipped inside the installed package. Raises CourseNotFound."""
     for candidate in (explicit, os.environ.get("GRADER_COURSE")):
         if candidate:
             root = Path(candidate).resolve()
-            if not (root / "assignments").is_dir():
-                raise CourseError(f"course folder {root} has no assignments/ folder; "
-                                  "point --course (or GRADER_COURSE) at a course checkout")
+            if not is_course(root):
+                raise CourseNotFound(f"course folder {root} holds no assignments/<name>/assignment.toml; "
+                                     "point --course (or GRADER_COURSE) at a course folder, "
+                                     "or make one with `grader init DIR`")
             return root
-    root = Path(__file__).resolve().parent.parent
-    if (root / "assignments").is_dir():
-        return root
-    raise CourseError("no course found: pass --course DIR or set GRADER_COURSE to the folder "
-                      "that holds assignments/, reference/ and rubrics/")
+    package = Path(__file__).resolve().parent
+    for root in (Path.cwd(), package.parent, package / "course"):
+        if is_course(root):
+            return root
+    raise CourseNotFound("no course configured: pass --course DIR, set GRADER_COURSE, or run "
+                         "from a course folder (make one with `grader init DIR`)")
+
+
+def is_course(root: Path) -> bool:
+    """Does ``root`` hold at least one assignment?"""
+    try:
+        return any((root / "assignments").glob("*/assignment.toml"))
+    except OSError:
+        return False
+
+
+def shipped_course() -> Path | None:
+    """The course that comes with the grader: the installed package's copy, else the
+    checkout's own (an editable install)."""
+    package = Path(__file__).resolve().parent
+    for root in (package / "course", package.parent):
+        if is_course(root):
+            return root
+    return None
 
 
 def names(root: Path) -> tuple[str, ...]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import deque
 from pathlib import Path
 
 import click
 
-from grader import assignment
-from grader import export, render, report, rubric, sandbox
+from grader import __version__, assignment
+from grader import export, render, report, rubric, sandbox, text
 from grader.exitcode import ExitCode
 from grader.grading import CanaryFailed, Grader, Options
 from grader.limits import Limits
@@ -28,19 +29,29 @@ def main() -> None:
     except click.exceptions.Abort:
         sys.exit(ExitCode.USAGE)
     except click.ClickException as exc:
+        exc.message = text.clean(exc.message)  # it may quote a file name
         exc.show()
         sys.exit(ExitCode.USAGE)
-    except (assignment.CourseError, SchemaError, WorkerFault, CanaryFailed) as exc:
-        click.echo(f"grader: grader fault: {exc}", err=True)
+    except assignment.CourseNotFound as exc:
+        click.echo(f"grader: {text.clean(str(exc))}", err=True)
+        sys.exit(ExitCode.USAGE)
+    except (assignment.CourseError, SchemaError, WorkerFault, CanaryFailed, report.ReportError) as exc:
+        click.echo(f"grader: grader fault: {text.clean(str(exc))}", err=True)
         sys.exit(ExitCode.GRADER_FAULT)
 
 
+def _echo(message: str) -> None:
+    """A line for a person: text the course or a submission wrote is cleaned first."""
+    click.echo(text.clean(str(message)))
+
+
 course_option = click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                             help="Course folder (default: $GRADER_COURSE, else this checkout).")
+                             help="Course folder (default: $GRADER_COURSE, else the current folder if "
+                                  "it holds a course, else the course shipped with the grader).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="grader")
+@click.version_option(version=__version__, prog_name="grader")
 def cli() -> None:
     """grader: grade ML assignments in an isolated worker against reference solutions."""
 
@@ -53,12 +64,14 @@ def _open(name: str, course_dir: Path | None):
         if name not in assignment.names(root):
             raise click.UsageError(str(exc)) from None
         raise
+    if found.missing_framework:
+        raise click.UsageError(found.missing_framework)
     return found, rubric.load(found)
 
 
 def _warn(warnings: list[str]) -> None:
     for warning in warnings:
-        click.echo(f"grader: warning: {warning}", err=True)
+        click.echo(f"grader: warning: {text.clean(warning)}", err=True)
 
 
 def _layers(strict: bool, without: tuple[str, ...] = ()) -> sandbox.Layers:
@@ -94,14 +107,15 @@ def grade(name, outdir, timeout, memory_mb, jobs, seed, strict, without, course_
     layers = _layers(strict, without)
     options = Options(limits=Limits(timeout_s=timeout, memory_bytes=memory_mb << 20), seed=seed, jobs=jobs)
     targets = report.output_paths(list(submissions), outdir)
+    destinations: dict[Path, deque[Path]] = {}
+    for submission, target in zip(submissions, targets):  # the same path twice: two reports
+        destinations.setdefault(submission, deque()).append(target)
     with Grader(found, scores, layers, options) as grader:
         grader.canary()
         _warn(grader.warnings)
         with render.progress(len(submissions)) as advance:
-            destinations = dict(zip(submissions, targets))
-
             def done(path, document):
-                report.write(document, destinations[path])
+                report.write(document, destinations[path].popleft())
                 advance()
 
             documents = grader.grade_all(list(submissions), on_done=done)
@@ -138,7 +152,7 @@ def _guess(file: Path, course_dir: Path | None) -> str:
     stem = file.stem
     if stem in known:
         return stem
-    raise click.UsageError(f"cannot tell the assignment of {file.name}: name it after one of "
+    raise click.UsageError(f"cannot tell the assignment of {text.clean(file.name, lines=False)}: name it after one of "
                            f"({', '.join(known)}) or pass -a ASSIGNMENT")
 
 
@@ -150,6 +164,9 @@ def list_assignments(course_dir) -> None:
     rows = []
     for name in assignment.names(root):
         found = assignment.load(name, root)
+        if found.missing_framework:
+            rows.append((name, f"{found.title} ({found.missing_framework})", None, None, None))
+            continue
         scores = rubric.load(found)
         rows.append((name, found.title, len(scores.entries), len(scores.visible()), scores.max_score))
     render.assignments(rows)
@@ -160,7 +177,7 @@ def list_assignments(course_dir) -> None:
 def validate(course_dir) -> None:
     """Check every assignment: schemas, rubric <-> probes, reference passes, templates load."""
     from grader import validation
-    problems = validation.run(assignment.course_root(course_dir), echo=click.echo)
+    problems = validation.run(assignment.course_root(course_dir), echo=_echo)
     sys.exit(ExitCode.TESTS_FAILED if problems else ExitCode.OK)
 
 
@@ -184,7 +201,7 @@ def audit(name, everything, seed, jobs, course_dir) -> None:
     try:
         for each in names:
             found, scores = _open(each, course_dir)
-            findings += auditing.run(found, scores, layers, seed=seed, jobs=jobs, echo=click.echo,
+            findings += auditing.run(found, scores, layers, seed=seed, jobs=jobs, echo=_echo,
                                      workers=workers)
     finally:
         workers.close()
@@ -200,13 +217,13 @@ def export_reports(kind, output, reports) -> None:
     """Render JSON REPORTS as Gradescope results, JUnit XML or a CSV gradebook."""
     try:
         documents = [report.read(path) for path in reports]
-        text = export.render(documents, kind)
+        rendered = export.render(documents, kind)
     except (ValueError, SchemaError) as exc:  # json.JSONDecodeError is a ValueError
         raise click.UsageError(str(exc)) from None
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(rendered, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        output.write_text(rendered, encoding="utf-8")
 
 
 @cli.command()
@@ -216,4 +233,15 @@ def template(name, course_dir) -> None:
     """Regenerate assignments/NAME/template.ipynb from template.py."""
     from grader import template as templates
     found, _ = _open(name, course_dir)
-    click.echo(templates.write(found.template_paths[0]))
+    _echo(str(templates.write(found.template_paths[0])))
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init(folder) -> None:
+    """Copy the course shipped with the grader into FOLDER, for an instructor to edit."""
+    from grader import course_copy
+    try:
+        _echo(course_copy.copy_shipped(folder))
+    except FileExistsError as exc:
+        raise click.UsageError(str(exc)) from None

@@ -3,6 +3,10 @@
 - ``gradescope``: one ``results.json`` in Gradescope's autograder format (one report);
 - ``junit``: JUnit XML, one test suite per submission (CI dashboards);
 - ``csv``: a gradebook, one row per submission, one column per test.
+
+Every string of a report passes the function of its destination in ``grader.text``
+(``for_json``, ``xml``, ``csv_cell``): the JSON is strict, the XML always parses, and
+no gradebook cell is run as a spreadsheet formula.
 """
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ import io
 import json
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+
+from grader import text
 
 FORMATS = ("gradescope", "junit", "csv")
 
@@ -41,25 +47,27 @@ def gradescope(document: dict) -> str:
                    "status": "passed" if t["status"] == "passed" else "failed",
                    "output": _details(t), "visibility": t["visibility"]} for t in document["tests"]],
     }
-    return json.dumps(results, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(text.for_json(results), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def junit(documents: list[dict]) -> str:
     root = ElementTree.Element("testsuites")
     for document in documents:
-        name = Path(document["submission"]["path"]).name
+        name = text.xml(Path(document["submission"]["path"]).name)
+        assignment = text.xml(document["assignment"])
         failures = sum(t["status"] == "failed" for t in document["tests"])
         errors = sum(t["status"] in ("error", "timeout", "crashed") for t in document["tests"])
-        suite = ElementTree.SubElement(root, "testsuite", name=f"{document['assignment']}:{name}",
+        suite = ElementTree.SubElement(root, "testsuite", name=f"{assignment}:{name}",
                                        tests=str(len(document["tests"])), failures=str(failures),
                                        errors=str(errors), time=f"{document['duration_s']:.3f}")
         for test in document["tests"]:
-            case = ElementTree.SubElement(suite, "testcase", classname=f"{document['assignment']}.{name}",
-                                          name=test["id"], time=f"{test['duration_s']:.3f}")
+            case = ElementTree.SubElement(suite, "testcase", classname=f"{assignment}.{name}",
+                                          name=text.xml(test["id"]), time=f"{test['duration_s']:.3f}")
             if test["status"] == "failed":
-                ElementTree.SubElement(case, "failure", message=test["name"]).text = _details(test)
+                ElementTree.SubElement(case, "failure", message=text.xml(test["name"])).text = text.xml(_details(test))
             elif test["status"] != "passed":
-                ElementTree.SubElement(case, "error", message=f"{test['status']}: {test['name']}").text = _details(test)
+                ElementTree.SubElement(case, "error", message=text.xml(f"{test['status']}: {test['name']}")
+                                       ).text = text.xml(_details(test))
     ElementTree.indent(root)
     return ElementTree.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
@@ -68,10 +76,12 @@ def gradebook(documents: list[dict]) -> str:
     tests = list(dict.fromkeys(t["id"] for d in documents for t in d["tests"]))
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["submission", "sha256", "assignment", "score", "max_score", "load_errors", *tests])
+    header = ["submission", "sha256", "assignment", "score", "max_score", "load_errors", *tests]
+    writer.writerow([text.csv_cell(cell) for cell in header])
     for document in documents:
         scores = {t["id"]: t["score"] for t in document["tests"]}
-        writer.writerow([document["submission"]["path"], document["submission"]["sha256"], document["assignment"],
-                         f"{document['score']:g}", f"{document['max_score']:g}", "; ".join(document["load_errors"]),
-                         *(f"{scores[t]:g}" if t in scores else "" for t in tests)])
+        cells = [document["submission"]["path"], document["submission"]["sha256"], document["assignment"],
+                 f"{document['score']:g}", f"{document['max_score']:g}", "; ".join(document["load_errors"]),
+                 *(f"{scores[t]:g}" if t in scores else "" for t in tests)]
+        writer.writerow([text.csv_cell(cell) for cell in cells])
     return out.getvalue()

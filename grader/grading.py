@@ -6,7 +6,6 @@ with the rubric -> report.
 """
 from __future__ import annotations
 
-import json
 import os
 import random
 import shutil
@@ -296,8 +295,8 @@ class Grader:
         }
         if reason is not None:
             document["reason"] = reason
-        report.validate(document)
-        json.dumps(document, allow_nan=False)  # strict JSON: ValueError on NaN or infinity anywhere
+        document = report.clean(document)  # student text made safe once, for every destination
+        report.validate(document)  # and strict JSON: no NaN or infinity anywhere
         return document
 
     def _runs_as(self) -> str:

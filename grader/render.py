@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from grader import text
+
 _MARK = {"passed": "[green]PASS[/]", "failed": "[red]FAIL[/]", "error": "[red]ERROR[/]",
          "timeout": "[yellow]TIMEOUT[/]", "crashed": "[magenta]CRASH[/]"}
 
@@ -37,24 +39,32 @@ def _score(document: dict) -> str:
 
 def summary(documents: list[dict], paths: list[Path]) -> None:
     """The batch table, then how often each diagnosis was made."""
-    table = Table(title=f"{documents[0]['assignment'] if documents else ''}: {len(documents)} submissions")
+    title = f"{documents[0]['assignment'] if documents else ''}: {len(documents)} submissions"
+    table = Table(title=text.terminal(title))
     for column in ("submission", "score", "failed tests", "report"):
         table.add_column(column)
     for document, path in zip(documents, paths):
-        failed = [t["id"] for t in document["tests"] if t["status"] != "passed"]
-        problem = "; ".join(document["load_errors"])[:80]
-        table.add_row(Path(document["submission"]["path"]).name, _score(document),
-                      problem or (", ".join(failed)[:80] + ("..." if len(", ".join(failed)) > 80 else "")),
-                      str(path))
+        failed = ", ".join(t["id"] for t in document["tests"] if t["status"] != "passed")
+        problem = _cut("; ".join(document["load_errors"]), 80) or _cut(failed, 80)
+        table.add_row(_name(document), _score(document), text.terminal(problem), text.terminal(str(path), lines=False))
     console = _console()
     console.print(table)
     counts = diagnosis_counts(documents)
     if counts:
         console.print("[bold]Diagnoses[/] (how many submissions made each mistake):")
-        for text, count in counts.most_common():
+        for diagnosis, count in counts.most_common():
             plural = "s" if count != 1 else ""
-            console.print(f"  {count:>4} submission{plural}: {text.removeprefix('Matches a known mistake: ')[:150]}",
-                          markup=False)
+            shown = _cut(diagnosis.removeprefix("Matches a known mistake: "), 150)
+            console.print(f"  {count:>4} submission{plural}: {text.terminal(shown)}")
+
+
+def _name(document: dict) -> str:
+    """The submitted file's name, as markup-safe text on one line."""
+    return text.terminal(Path(document["submission"]["path"]).name, lines=False)
+
+
+def _cut(value: str, width: int) -> str:
+    return value if len(value) <= width else value[:width] + "..."
 
 
 def diagnosis_counts(documents: list[dict]) -> Counter:
@@ -68,26 +78,26 @@ def diagnosis_counts(documents: list[dict]) -> Counter:
 def check(document: dict) -> None:
     """The student's view of `grader check`: visible tests, each failure explained."""
     console = _console()
-    name = Path(document["submission"]["path"]).name
-    console.print(f"[bold]{document['assignment']}[/]: checking {name} "
+    console.print(f"[bold]{text.terminal(document['assignment'])}[/]: checking {_name(document)} "
                   f"(visible tests only; hidden tests are graded after you submit)")
     for error in document["load_errors"]:
-        console.print(f"[red]Could not load your submission:[/] {error}", markup=True)
+        console.print(f"[red]Could not load your submission:[/] {text.terminal(error)}")
     for error in document["import_errors"]:
-        console.print(f"[yellow]Running your code ({error['where']}) raised an error; the rest still ran:[/]")
-        console.print(error["error"], markup=False)
+        console.print(f"[yellow]Running your code ({text.terminal(error['where'], lines=False)}) raised an error; "
+                      "the rest still ran:[/]")
+        console.print(text.terminal(error["error"]))
     for test in document["tests"]:
-        console.print(f"{_MARK[test['status']]} {test['id']} [dim]({test['score']:g}/{test['max_score']:g})[/] "
-                      f"- {test['name']}")
+        console.print(f"{_MARK[test['status']]} {text.terminal(test['id'])} "
+                      f"[dim]({test['score']:g}/{test['max_score']:g})[/] - {text.terminal(test['name'])}")
         if test["status"] != "passed":
-            console.print(_indent(test["message"]), markup=False)
+            console.print(_indent(text.terminal(test["message"])))
         if test.get("diagnosis"):
-            console.print(_indent("Hint: " + test["diagnosis"]), markup=False, style="cyan")
+            console.print(_indent("Hint: " + text.terminal(test["diagnosis"])), style="cyan")
     console.print(f"[bold]Visible tests: {_score(document)}[/]")
 
 
-def _indent(text: str) -> str:
-    return "\n".join("    " + line for line in text.splitlines())
+def _indent(lines: str) -> str:
+    return "\n".join("    " + line for line in lines.splitlines())
 
 
 def assignments(rows: list[tuple]) -> None:
@@ -95,5 +105,6 @@ def assignments(rows: list[tuple]) -> None:
     for column in ("name", "title", "tests", "visible", "points"):
         table.add_column(column)
     for name, title, tests, visible, points in rows:
-        table.add_row(name, title, str(tests), str(visible), f"{points:g}")
+        counts = ("-",) * 3 if tests is None else (str(tests), str(visible), f"{points:g}")
+        table.add_row(text.terminal(name), text.terminal(title), *counts)
     _console().print(table)

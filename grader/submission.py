@@ -5,18 +5,23 @@ Bad input never raises: it becomes a Submission with ``load_errors`` and no code
 """
 from __future__ import annotations
 
-import ast
 import hashlib
 import io
+import re
+import threading
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from grader import text
 from grader.limits import Limits
 from grader.notebook import NotebookError, code_cells
 
 GRADABLE = (".py", ".ipynb")
 _IGNORED_PARTS = ("__MACOSX", ".ipynb_checkpoints", "__pycache__")
+_NEWLINE = re.compile(r"\r\n|\r|\n")       # the line ends Python's tokenizer knows
+_COMPILING = threading.Lock()               # warnings filters are process-wide
 
 
 @dataclass(frozen=True)
@@ -24,8 +29,19 @@ class CodeUnit:
     """One piece of code run in order: a whole module, or one notebook cell."""
 
     source: str
-    filename: str   # as tracebacks show it, e.g. "softmax.py" or "softmax.ipynb, cell 3"
+    filename: str   # compiled under this name: "<softmax.py>" or "<softmax.ipynb, cell 3>" (see unit_name)
     label: str      # "module" or "cell 3"
+
+
+def unit_name(name: str, cell: int | None = None) -> str:
+    """The file name student code is compiled under: ``<softmax.py>``, ``<softmax.ipynb, cell 3>``.
+
+    A name of the form ``<...>`` is never looked up on disk by ``linecache`` (the worker
+    fills it from the submission), so no traceback shows a line of another file; the
+    submitted name inside is cleaned (``text.clean``) so it is safe to show anywhere.
+    """
+    shown = text.clean(name, lines=False)
+    return f"<{shown}>" if cell is None else f"<{shown}, cell {cell}>"
 
 
 @dataclass(frozen=True)
@@ -86,47 +102,65 @@ def _read_capped(path: Path, cap: int) -> bytes:
 
 def _from_bytes(path: Path, digest: str, member: str | None, name: str, data: bytes) -> Submission:
     try:
-        text = data.decode("utf-8-sig")
+        source = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return _failed(path, digest, f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8", member)
     if name.lower().endswith(".ipynb"):
-        return _notebook(path, digest, member, name, text)
-    return _module(path, digest, member, name, text)
+        return _notebook(path, digest, member, name, source)
+    return _module(path, digest, member, name, source)
 
 
-def _module(path, digest, member, name, text) -> Submission:
-    problem = syntax_problem(text, name)
+def _module(path, digest, member, name, source) -> Submission:
+    problem = syntax_problem(source, name)
     if problem:
         return _failed(path, digest, problem, member)
-    if not text.strip():
+    if not source.strip():
         return _failed(path, digest, f"{name} is empty: there is no code to grade", member)
-    return Submission(path, digest, member, (CodeUnit(text, name, "module"),))
+    return Submission(path, digest, member, (CodeUnit(source, unit_name(name), "module"),))
 
 
-def _notebook(path, digest, member, name, text) -> Submission:
+def _notebook(path, digest, member, name, source) -> Submission:
     try:
-        cells = code_cells(text, name)
+        cells = code_cells(source, name)
     except NotebookError as exc:
         return _failed(path, digest, str(exc), member)
-    units = tuple(CodeUnit(cell.source, f"{name}, cell {cell.index}", f"cell {cell.index}")
+    units = tuple(CodeUnit(cell.source, unit_name(name, cell.index), f"cell {cell.index}")
                   for cell in cells if cell.source.strip())
     if not units:
         return _failed(path, digest, f"{name} has no code cells: there is no code to grade", member)
     return Submission(path, digest, member, units)
 
 
-def syntax_problem(text: str, name: str) -> str | None:
-    """A student-facing description of a syntax error, or None. Parses; runs nothing."""
+def syntax_problem(source: str, name: str) -> str | None:
+    """A student-facing description of why ``source`` does not compile, or None.
+
+    Compiles (runs nothing), so errors found after parsing ('return' outside function,
+    duplicate argument names...) are caught too. The offending line is quoted from
+    ``source`` itself, never from ``SyntaxError.text``, which Python may have read from
+    whatever file of that name is in the current folder.
+    """
     try:
-        ast.parse(text, filename=name)
+        with _COMPILING, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings are the worker's to report
+            compile(source, unit_name(name), "exec", dont_inherit=True)
     except SyntaxError as exc:
+        kind = "an indentation error" if isinstance(exc, IndentationError) else "a syntax error"
         where = f"line {exc.lineno}" if exc.lineno else "somewhere"
-        line = (exc.text or "").strip()
+        line = _line(source, exc.lineno)
         shown = f": {line}" if line else ""
-        return f"{name} has a syntax error at {where} ({exc.msg}){shown}"
+        return f"{name} has {kind} at {where} ({exc.msg}){shown}"
     except (ValueError, RecursionError, MemoryError) as exc:
         return f"{name} cannot be parsed: {type(exc).__name__}: {exc}"
     return None
+
+
+def _line(source: str, lineno: int | None, width: int = 200) -> str:
+    """Line ``lineno`` (1-based, counted as Python counts lines) of ``source``, stripped and cut."""
+    if not lineno or lineno < 1:
+        return ""
+    lines = _NEWLINE.split(source, maxsplit=lineno)
+    line = lines[lineno - 1].strip() if lineno <= len(lines) else ""
+    return line if len(line) <= width else line[:width] + "..."
 
 
 def choose(names: list[str], assignment: str) -> tuple[str | None, str | None]:

@@ -57,23 +57,24 @@ _MAX_EVENTS = 100
 
 
 def preimport() -> None:
-    """Import what every child needs, once, without starting any thread pool."""
+    """Import what every child needs, once, without starting any thread pool. PyTorch is
+    optional (only assignments whose framework is torch need it); its CPU is detected here,
+    where /proc is visible (in the sandbox cpuinfo would complain into the student's output)."""
+    names = ["math", "itertools", "functools", "collections", "copy", "random", "typing",
+             "dataclasses", "statistics", "numpy.linalg", "encodings.idna"]
     try:
         import torch
-    except ImportError:  # torch is needed only by the assignments that use it
-        torch = None
-    if torch is not None:
+    except ImportError:
+        pass
+    else:
         torch.set_num_threads(1)
-        try:  # detect the CPU here: in the sandbox /proc is hidden and cpuinfo complains
+        names.append("torch.nn.functional")
+        try:
             torch.backends.cpu.get_cpu_capability()
         except Exception:  # noqa: BLE001 - an older torch: the children detect it themselves
             pass
-    for name in ("math", "itertools", "functools", "collections", "copy", "random", "typing",
-                 "dataclasses", "statistics", "numpy.linalg", "torch.nn.functional", "encodings.idna"):
-        try:
-            __import__(name)
-        except ImportError:
-            pass
+    for name in names:
+        __import__(name)
 
 
 # --- zygote -----------------------------------------------------------------------------

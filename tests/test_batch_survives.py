@@ -84,7 +84,7 @@ def test_a_fault_of_the_worker_machinery_stops_the_batch(course, layers, workers
     execute = pool.execute
 
     def broken(zygote, job, *args, **kwargs):
-        if job["units"][0]["filename"] == OTHER.name:
+        if job["units"][0]["filename"] == f"<{OTHER.name}>":
             raise pool.WorkerFault("the worker process ended")
         return execute(zygote, job, *args, **kwargs)
     monkeypatch.setattr(pool, "execute", broken)

@@ -4,21 +4,21 @@ from __future__ import annotations
 from conftest import ROOT, SUBMISSIONS
 from grader.assignment import Forbidden
 from grader.forbidden import scan
-from grader.submission import CodeUnit
+from grader.submission import CodeUnit, unit_name
 
 NUMPY_ONLY = Forbidden(modules=("torch", "scipy"))
 ATTENTION = Forbidden(calls=("torch.nn.functional.scaled_dot_product_attention", "torch.nn.MultiheadAttention"))
 
 
 def _scan(source: str, forbidden: Forbidden):
-    return scan((CodeUnit(source, "s.py", "module"),), forbidden)
+    return scan((CodeUnit(source, unit_name("s.py"), "module"),), forbidden)
 
 
 def test_module_level_import_taints_the_functions_that_use_it_and_their_callers():
     result = _scan("import numpy as np\nimport torch as T\n\ndef helper(z):\n    return T.softmax(z, 0)\n\n"
                    "def softmax(z):\n    return helper(z)\n\ndef other(z):\n    return np.exp(z)\n", NUMPY_ONLY)
     assert set(result.tainted) == {"helper", "softmax"}
-    assert result.blocking(("softmax",)) == "`softmax` uses the forbidden `import torch` (s.py, line 2)"
+    assert result.blocking(("softmax",)) == "`softmax` uses the forbidden `import torch` (<s.py>, line 2)"
     assert result.blocking(("other",)) == ""
 
 
@@ -62,7 +62,7 @@ def test_attention_calling_torch_sdpa_loses_the_tests_that_reach_it(grade, cours
             assert test["score"] == 0 and "forbidden" in test["message"], test["id"]
     first = report["tests"][0]
     assert "`torch.nn.functional.scaled_dot_product_attention`" in first["message"]
-    assert "attention_uses_forbidden_sdpa.py, line 15" in first["message"]
+    assert "<attention_uses_forbidden_sdpa.py>, line 15" in first["message"]
 
 
 def test_a_forbidden_module_that_is_not_installed_costs_only_its_users(grade, tmp_path):

@@ -43,7 +43,7 @@ def test_notebook_cells_become_units_named_after_their_position(tmp_path):
     loaded = load(path, "softmax")
     assert loaded.gradable
     assert [u.label for u in loaded.units] == ["cell 1", "cell 3"]
-    assert loaded.units[1].filename == "softmax.ipynb, cell 3"
+    assert loaded.units[1].filename == "<softmax.ipynb, cell 3>"
 
 
 def test_every_nbformat_4_minor_version_loads(tmp_path):

@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from grader import __version__, compare, excerpt, forbidden, pool, protocol, report, scoring, submission
-from grader.assignment import Assignment, CourseError
+from grader.assignment import Assignment, CourseError, shipped_course
 from grader.diagnosis import Diagnoser, Raised, quiet
 from grader.limits import Limits
 from grader.rubric import Rubric
-from grader.sandbox import Layers, Plan, readable_by_anyone, runtime_paths
+from grader.sandbox import Layers, Plan, hidden_course_paths, readable_by_anyone, runtime_paths
 
 _STATUS = {"raised": "error", "missing": "error", "not_plain": "failed", "oversized": "failed",
            "timeout": "timeout", "crashed": "crashed", "channel": "error"}
@@ -66,6 +66,7 @@ class Grader:
         self.scratch = Path(tempfile.mkdtemp(prefix="grader-"))
         self.scratch.chmod(0o755)
         self.read_only = tuple(runtime_paths())
+        self.hidden = tuple(hidden_course_paths(self.read_only, (assignment.root, shipped_course())))
         self.switch_user = readable_by_anyone(list(self.read_only))
         self._expected: dict[str, object] = {}
         self._lock = threading.Lock()
@@ -247,7 +248,7 @@ class Grader:
                     read_only=self.read_only, limits=limits.__dict__.copy(),
                     cpu_seconds=int(limits.timeout_s * (test_count + 1)) + 5,
                     environment=dict(self.pool.environment), switch_user=self.switch_user,
-                    submission=str(submitted.resolve()))
+                    submission=str(submitted.resolve()), hidden=self.hidden)
 
     def _judge(self, entry, run: pool.TestRun, scan: forbidden.Scan, result: compare.Comparison | None) -> dict:
         probe = self.assignment.probe(entry.test)

@@ -133,8 +133,9 @@ def _bind(bind: Bind, root: Path) -> None:
     os.close(bind.fd)
 
 
-def build_root(root: Path, binds: list[Bind], scratch_bytes: int) -> None:
-    """Populate the empty directory ``root`` with ``binds`` and make it the process's ``/``."""
+def build_root(root: Path, binds: list[Bind], scratch_bytes: int, hidden=()) -> None:
+    """Populate the empty directory ``root`` with ``binds`` and make it the process's ``/``;
+    each ``hidden`` folder that a bind brought in is covered by an empty read-only tmpfs."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", str(root), "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755")
     # The private /tmp first: a runtime that lives under /tmp (a venv, a CI tool cache) is
@@ -144,6 +145,10 @@ def build_root(root: Path, binds: list[Bind], scratch_bytes: int) -> None:
            f"size={max(scratch_bytes, 1 << 20)},mode=1777")
     for bind in binds:
         _bind(bind, root)
+    for folder in hidden:
+        target = root / folder.lstrip("/")
+        if target.is_dir():
+            _mount("tmpfs", str(target), "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=0555")
     old = root / ".old-root"
     old.mkdir()
     _pivot_root(str(root), str(old))

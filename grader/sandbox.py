@@ -147,6 +147,46 @@ def runtime_paths() -> list[str]:
     return sorted(kept, key=len)
 
 
+def hidden_course_paths(read_only, course_roots) -> list[str]:
+    """The course folders that lie inside the runtime student code may read (a course
+    shipped inside the installed package, a course kept in a venv): they must be hidden."""
+    found = []
+    for root in course_roots:
+        if not root or not os.path.isdir(root):
+            continue
+        real = os.path.realpath(root)
+        for path in read_only:  # named as it appears in the sandbox: under the bound path
+            if _inside(real, (os.path.realpath(path),)):
+                relative = os.path.relpath(real, os.path.realpath(path))
+                found.append(os.path.normpath(os.path.join(path, relative)))
+    return sorted(set(found))
+
+
+def readable_except(paths, hidden) -> list[str]:
+    """``paths`` (files or folder trees) rewritten as an allow-list that leaves out every
+    ``hidden`` folder: a folder holding a hidden one is replaced by its other entries."""
+    hidden = [os.path.realpath(h) for h in hidden]
+    allowed: list[str] = []
+
+    def cover(path: str) -> None:
+        real = os.path.realpath(path)  # a rule follows links: lib64 -> lib holds what lib holds
+        if real in hidden:
+            return
+        if not any(_inside(h, (real,)) for h in hidden) or not os.path.isdir(real):
+            allowed.append(path)
+            return
+        try:
+            entries = sorted(os.listdir(real))
+        except OSError:
+            return
+        for entry in entries:
+            cover(os.path.join(real, entry))
+
+    for path in paths:
+        cover(os.path.normpath(path))
+    return allowed
+
+
 def _inside(path: str, folders) -> bool:
     """Is ``path`` one of ``folders`` or below one of them (lexically)?"""
     path = os.path.normpath(path)
@@ -171,6 +211,7 @@ class Plan:
     environment: dict
     switch_user: bool = True        # without namespaces: become "nobody" (else only drop capabilities)
     submission: str = ""            # the submitted file or folder, shown read-only
+    hidden: tuple[str, ...] = ()    # folders inside ``read_only`` student code must not see (a course)
 
     @property
     def submission_view(self) -> str:
@@ -181,7 +222,7 @@ class Plan:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Plan":
-        return cls(**{**data, "read_only": tuple(data["read_only"])})
+        return cls(**{**data, "read_only": tuple(data["read_only"]), "hidden": tuple(data.get("hidden", ()))})
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -264,7 +305,8 @@ def enter(plan: Plan, handshake: Handshake | None = None) -> None:
     _set_rlimits(plan)
     if plan.landlock_abi:  # opens the allowed paths: before any privilege is given up
         writable = ["/tmp"] if plan.namespaces else [plan.scratch]
-        readable = ["/"] if plan.namespaces else [*plan.read_only, "/dev/null", "/dev/urandom",
+        readable = ["/"] if plan.namespaces else [*readable_except(plan.read_only, plan.hidden),
+                                                  "/dev/null", "/dev/urandom",
                                                   *([plan.submission] if plan.submission else [])]
         landlock.restrict(readable, [*writable, "/dev/null"])
     if not plan.namespaces and plan.switch_user:
@@ -315,7 +357,7 @@ def _enter_view(plan: Plan, wait_for_map, unshared: bool = False) -> None:
     inside = namespace.UNPRIVILEGED_ID
     os.setresgid(inside, inside, inside)
     os.setresuid(inside, inside, inside)
-    namespace.build_root(Path(plan.new_root), binds, plan.limits["scratch_bytes"])
+    namespace.build_root(Path(plan.new_root), binds, plan.limits["scratch_bytes"], plan.hidden)
 
 
 def _supervise(child: int) -> None:

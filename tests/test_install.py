@@ -87,3 +87,17 @@ def test_a_course_folder_that_is_not_one_is_a_usage_error(venv, tmp_path):
     result = run(venv, "list", "--course", str(tmp_path))
     assert result.returncode == ExitCode.USAGE
     assert "grader init" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("without", [(), ("--without", "namespaces")])
+def test_the_course_inside_the_installed_package_is_invisible_to_student_code(venv, tmp_path, without):
+    """A wheel carries the course (references and mistakes included) inside site-packages,
+    which the sandbox shows read-only: that one folder is hidden, with or without namespaces."""
+    fixture = ROOT / "tests" / "submissions" / "reads_the_course_shipped_inside_the_installed_package.py"
+    result = run(venv, "grade", "-a", "softmax", "-o", str(tmp_path), "--seed", "4", *without, str(fixture))
+    assert result.returncode == ExitCode.OK, result.stderr
+    report = json.loads(next(tmp_path.glob("*.json")).read_text())
+    output = report["output"]["text"]
+    assert "listing" in output, "the fixture looked inside the installed package"
+    assert "THREAT SUCCEEDED" not in output and "blocked:" in output
+    assert report["score"] <= 1  # at most the property probe a constant answer can pass

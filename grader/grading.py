@@ -89,8 +89,8 @@ class Grader:
         if not loaded.gradable:
             results = [self._not_run(entry, "not run: " + "; ".join(loaded.load_errors)) for entry in entries]
             return self._report(loaded, results, None, started)
-        scan = forbidden.scan(loaded.units, self.assignment.forbidden)
         run = self._run(loaded, [e.test for e in entries])
+        scan = forbidden.scan(loaded.units, self.assignment.forbidden, run.load_forbidden)
         results = [self._judge(entry, run.tests[entry.test], scan) for entry in entries]
         self._diagnose(results, run)
         return self._report(loaded, results, run, started)
@@ -193,6 +193,7 @@ class Grader:
             "score": round(sum(r["score"] for r in results), 6),
             "max_score": round(sum(r["max_score"] for r in results), 6),
             "tests": results, "load_errors": list(loaded.load_errors),
+            "load_warnings": list(run.load_warnings) if run else [],
             "import_errors": [dict(e) for e in run.import_errors] if run else [],
             "output": {"text": run.output if run else "", "bytes": run.output_bytes if run else 0},
             "isolation": {**self.layers.report(), "runs_as": self._runs_as()},

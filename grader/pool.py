@@ -52,6 +52,8 @@ class SubmissionRun:
     output: str = ""
     output_bytes: int = 0
     restarts: int = 0
+    load_forbidden: tuple = ()  # guard events while the code loaded (grader.guard)
+    load_warnings: tuple = ()   # e.g. modules the grading environment lacks (grader.standin)
 
 
 class Zygote:
@@ -206,6 +208,8 @@ class Pool:
 class _Attempt:
     loaded: bool = False
     import_errors: tuple = ()
+    load_forbidden: tuple = ()
+    load_warnings: tuple = ()
     results: list = field(default_factory=list)
     end: str = ""      # done | timeout | crashed | fatal
     detail: str = ""
@@ -263,7 +267,8 @@ def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None) -> Submissi
                                       duration_s=limits.timeout_s if attempt.end == "timeout" else 0.0)
         remaining = pending[1:]
     return SubmissionRun(results, first.import_errors if first else (), output.text(), output.total,
-                         max(restarts, 0))
+                         max(restarts, 0), first.load_forbidden if first else (),
+                         first.load_warnings if first else ())
 
 
 def _attempt(zygote: Zygote, job: dict, limits: Limits, output: _Output) -> _Attempt:
@@ -336,6 +341,8 @@ def _follow(zygote, pid, result_r, output_r, tests, limits, output, attempt) -> 
             if kind == "loaded" and not attempt.loaded:
                 attempt.loaded = True
                 attempt.import_errors = tuple(frame.get("import_errors") or ())
+                attempt.load_forbidden = tuple(e for e in _listed(frame, "forbidden") if isinstance(e, dict))[:100]
+                attempt.load_warnings = tuple(str(w)[:500] for w in _listed(frame, "load_warnings"))[:20]
             elif kind == "result" and attempt.loaded and frame.get("test") == next_test:
                 attempt.results.append(_test_run(frame))
                 next_test = next(expected, None)
@@ -343,6 +350,11 @@ def _follow(zygote, pid, result_r, output_r, tests, limits, output, attempt) -> 
                 attempt.end, attempt.detail = "crashed", f"sent an unexpected message {kind!r}"
                 return
             deadline = time.monotonic() + limits.timeout_s
+
+
+def _listed(frame: dict, key: str) -> list:
+    value = frame.get(key)
+    return value if isinstance(value, list) else []
 
 
 def _test_run(frame: dict) -> TestRun:

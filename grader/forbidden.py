@@ -90,7 +90,7 @@ def _taint(visitor: "_Visitor") -> dict:
     return {name: f for name, f in tainted.items() if name not in visitor.module_imports}
 
 
-_RUN_FROM = re.compile(r"\(run from (?P<file>.+), line (?P<line>\d{1,9})\)$")
+_RUN_FROM = re.compile(r", run from (?P<file>.+), line (?P<line>\d{1,9})$")
 _AT = re.compile(r"^(?P<file>.+?), line (?P<line>\d{1,9})")
 
 

@@ -12,7 +12,7 @@ the call and calls through.
 An event names the routine (``torch.softmax``, ``import torch``) and where the
 submission reached it: ``"<file>, line N"``, the innermost line of the submission's own
 code on the stack. While the submission loads, the module-level line that was running
-is added when it differs: ``"<file>, line N (run from <file>, line M)"``; the grader
+is added when it differs: ``"<file>, line N, run from <file>, line M"``; the grader
 (grader.forbidden) attributes such a load-time event to the names that line binds. The
 events of a test fail that test.
 
@@ -102,7 +102,7 @@ class Guard:
             return "outside your code"
         text = f"{inner[0]}, line {inner[1]}"
         if outer is not None and outer != inner and not self.testing:
-            text += f" (run from {outer[0]}, line {outer[1]})"
+            text += f", run from {outer[0]}, line {outer[1]}"
         return text
 
     # -- recording proxies of forbidden modules

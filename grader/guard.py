@@ -235,10 +235,10 @@ class _Finder(importlib.abc.MetaPathFinder):
         module = StandIn(name, on_use=self._absent_use)
         return importlib.util.spec_from_loader(name, _Loader(module), is_package=True)
 
-    def _absent_use(self, qualified: str) -> None:
+    def _absent_use(self, qualified: str, origin: str) -> str:
         self.guard.record(qualified)
         if not self.guard.testing:
-            return  # while loading, a stand-in gives stand-ins (the event taints its users)
+            return ""  # while loading, a stand-in gives stand-ins (the event taints its users)
         raise ForbiddenRoutine(f"{qualified} is forbidden in this assignment (and not available here)")
 
 

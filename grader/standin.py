@@ -9,14 +9,13 @@ that really need something missing lose points:
   ImportError: the submission has a fallback) and a load warning naming the module.
   While the submission loads, anything done with a stand-in gives another stand-in (a
   decorator, a base class, a constant); in a test, calling anything from it raises
-  ``MissingModule`` naming the module and the line.
+  ModuleNotFoundError naming the module and the line.
 - Plotting is a no-op: a missing matplotlib, seaborn, plotly, bokeh or altair is a
   stand-in that accepts any call; an installed matplotlib uses the non-interactive Agg
   backend and its ``show``, ``savefig`` and ``pause`` do nothing (no window, no file).
 - ``get_ipython()`` (every magic a no-op) and ``display()`` (prints) exist in the
   submission's namespace, for modules exported from notebooks as for notebooks.
-- ``input()`` raises ``NoInput`` (an EOFError): "input() cannot be answered while
-  grading (line N)".
+- ``input()`` raises EOFError: "input() cannot be answered while grading (line N)".
 """
 from __future__ import annotations
 
@@ -35,18 +34,11 @@ _MATPLOTLIB_NO_OPS = {"matplotlib.pyplot": ("show", "savefig", "pause", "ion", "
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
 
-class MissingModule(ModuleNotFoundError):
-    """A test used a module the grading environment does not have."""
-
-
-class NoInput(EOFError):
-    """The submission asked for keyboard input, which nobody can give while grading."""
-
-
 class StandIn(types.ModuleType):
     """A module that is not there. Reading an attribute gives a part; calling a part
-    calls ``on_use(qualified_name)`` (which may raise) and otherwise gives another part.
-    With ``on_use`` None, every call is a no-op (plotting)."""
+    calls ``on_use(qualified_name, origin)`` (which may raise; ``origin`` is where the
+    part was made by an earlier call, or "") and otherwise returns the ``where`` of the
+    call, and gives another part made there. With ``on_use`` None, every call is a no-op."""
 
     def __init__(self, name: str, on_use=None):
         super().__init__(name)
@@ -62,22 +54,21 @@ class StandIn(types.ModuleType):
 class _Part:
     """Anything read from a stand-in: a routine, a class, a figure, an axis."""
 
-    __slots__ = ("_name", "_on_use")
+    __slots__ = ("_name", "_on_use", "_origin")
 
-    def __init__(self, name: str, on_use):
-        self._name, self._on_use = name, on_use
+    def __init__(self, name: str, on_use, origin: str = ""):
+        self._name, self._on_use, self._origin = name, on_use, origin
 
     def __getattr__(self, attribute):
         if attribute.startswith("__") and attribute.endswith("__"):
             raise AttributeError(attribute)
-        return _Part(f"{self._name}.{attribute}", self._on_use)
+        return _Part(f"{self._name}.{attribute}", self._on_use, self._origin)
 
     def __call__(self, *args, **kwargs):
-        if self._on_use is not None:
-            self._on_use(self._name)
+        origin = self._on_use(self._name, self._origin) if self._on_use is not None else ""
         if self._name.rpartition(".")[2] == "subplots":  # fig, ax = plt.subplots(...)
             return _Part(f"{self._name}()[0]", self._on_use), _Part(f"{self._name}()[1]", self._on_use)
-        return _Part(f"{self._name}()", self._on_use)
+        return _Part(f"{self._name}()", self._on_use, origin or self._origin)
 
     def __mro_entries__(self, bases):
         return (object,)  # ``class Net(missing.Module)``: the class is still defined
@@ -143,7 +134,7 @@ class StandIns:
         return f"line {found.f_lineno}" if label == "module" else f"{label}, line {found.f_lineno}"
 
     def _input(self, prompt=""):
-        raise NoInput(f"input() cannot be answered while grading ({self.where(sys._getframe(1))}); "
+        raise EOFError(f"input() cannot be answered while grading ({self.where(sys._getframe(1))}); "
                       "give the value as a function argument or a constant instead")
 
     # -- missing modules
@@ -169,13 +160,16 @@ class StandIns:
                 "runs with a stand-in for it, and the tests of the functions that use it score 0")
         return StandIn(name, None if plotting else self._use_missing)
 
-    def _use_missing(self, qualified: str) -> None:
+    def _use_missing(self, qualified: str, origin: str) -> str:
+        where = self.where(sys._getframe(2))
         if not self.testing:
-            return  # while loading, a stand-in gives stand-ins: only its users' tests fail
+            return where  # while loading, a stand-in gives stand-ins: only its users' tests fail
+        if where == "outside your code" and origin:
+            where = f"made at {origin}"
         top = qualified.partition(".")[0]
-        raise MissingModule(f"`{qualified}` needs the module {top!r}, which is not installed where "
-                            f"submissions are graded ({self.where(sys._getframe(2))}); solve it with "
-                            "what the assignment allows (NumPy)", name=top)
+        raise ModuleNotFoundError(f"`{qualified}` needs the module {top!r}, which is not installed where "
+                                  f"submissions are graded ({where}); solve it with what the assignment "
+                                  "allows", name=top)
 
     def _handled(self, filename: str, line: int) -> bool:
         """Is line ``line`` of ``filename`` inside a ``try`` that catches ImportError?"""

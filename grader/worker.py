@@ -247,11 +247,11 @@ def _what_ran(unit: dict, exc: BaseException, several: bool) -> str:
     if not lines and isinstance(exc, SyntaxError):
         lines = [exc.lineno or 1]
     line = lines[0] if lines else 1
-    name = "your file" if unit["label"] == "module" else unit["label"]
-    done = f"{_lines(1, line - 1)} of {name} ran" if line > 1 else f"nothing of {name} ran before it"
+    head = f"Line {line}" if unit["label"] == "module" else f"Line {line} of {unit['label']}"
+    done = f"{_lines(1, line - 1)} ran" if line > 1 else "nothing before it ran"
     rest = f"{_lines(line + 1, total)} did not run" if line < total else "it was the last line"
     later = " The other cells ran." if several else ""
-    return f"Line {line} raised this: {done}; {rest}.{later}"
+    return f"{head} raised this: {done}; {rest}.{later}"
 
 
 def _lines(first: int, last: int) -> str:

@@ -239,7 +239,7 @@ class _Finder(importlib.abc.MetaPathFinder):
         self.guard.record(qualified)
         if not self.guard.testing:
             return ""  # while loading, a stand-in gives stand-ins (the event taints its users)
-        raise ForbiddenRoutine(f"{qualified} is forbidden in this assignment (and not available here)")
+        raise ForbiddenRoutine(f"{qualified} is forbidden in this assignment, so it is not available here")
 
 
 class ForbiddenRoutine(ImportError):

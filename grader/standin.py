@@ -31,6 +31,7 @@ import types
 PLOTTING = frozenset({"matplotlib", "seaborn", "plotly", "bokeh", "altair"})
 _MATPLOTLIB_NO_OPS = {"matplotlib.pyplot": ("show", "savefig", "pause", "ion", "waitforbuttonpress", "ginput"),
                       "matplotlib.figure": ("Figure.show", "Figure.savefig")}
+MAX_WARNINGS = 20
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
 
@@ -150,9 +151,9 @@ class StandIns:
             return None
         top = name.partition(".")[0]
         plotting = top in PLOTTING
-        if top not in self._warned:
+        if top not in self._warned and len(self._warned) < MAX_WARNINGS:
             self._warned.add(top)
-            where = self.where(student)
+            where, top = self.where(student), top[:100]
             self.warnings.append(
                 f"module {top!r} is not installed where submissions are graded ({where}): plotting "
                 "with it does nothing" if plotting else

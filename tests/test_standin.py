@@ -2,7 +2,7 @@
 use them, plotting does nothing, notebook-isms work in modules, input() fails only its call."""
 from __future__ import annotations
 
-from conftest import SUBMISSIONS, statuses
+from conftest import ROOT, SUBMISSIONS, statuses
 
 
 def _failing(report) -> dict:
@@ -82,3 +82,46 @@ def test_notebook_cell_error_says_the_other_cells_ran(grade):
     assert error["error"].endswith(
         "Line 1 of cell 3 raised this: nothing before it ran; it was the last line. The other cells ran.\n"
         "Every function the tests call is defined (cross_entropy, kl_divergence, log_softmax, softmax).")
+
+
+def test_an_installed_matplotlib_draws_off_screen_and_writes_no_file(tmp_path):
+    """The real-matplotlib path, with a stand-in package whose show/savefig write files and
+    which records the backend it was started with (matplotlib is not installed here)."""
+    import subprocess
+    import sys
+    import textwrap
+    package = tmp_path / "site" / "matplotlib"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("import os\nBACKEND = os.environ.get('MPLBACKEND')\n")
+    (package / "pyplot.py").write_text(textwrap.dedent("""
+        def _write(name):
+            open(name, "w").write("drawn")
+        def show(*a, **k): _write("shown.txt")
+        def savefig(name, *a, **k): _write(name)
+        def pause(*a, **k): _write("paused.txt")
+        def plot(*a, **k): return ["line"]
+        """))
+    (package / "figure.py").write_text(textwrap.dedent("""
+        class Figure:
+            def savefig(self, name, *a, **k): open(name, "w").write("drawn")
+        """))
+    script = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, {str(tmp_path / "site")!r})
+        os.environ.pop("MPLBACKEND", None)
+        from grader.standin import StandIns
+        StandIns({{"s.py": "module"}}).install({{"s.py": ""}})
+        import matplotlib
+        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
+        assert matplotlib.BACKEND == "Agg", matplotlib.BACKEND
+        assert plt.plot([1, 2]) == ["line"]  # the rest of pyplot is the real one
+        plt.show(); plt.savefig("plot.png"); plt.pause(0.1); Figure().savefig("figure.png")
+        print(sorted(os.listdir(".")))
+        """)
+    work = tmp_path / "work"
+    work.mkdir()
+    done = subprocess.run([sys.executable, "-c", script], cwd=work, capture_output=True, text=True, timeout=60,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -6,8 +6,9 @@ it (``import``, ``__import__``, ``importlib.import_module``, ``importlib.util``,
 a library the submission imports), with a *recording proxy* of the real module: reading
 one of its attributes, or calling a routine read from it, is an event, whenever it
 happens; the submission keeps running. Forbidden routines of allowed modules are
-replaced, on every module of their package that holds them, by a wrapper that records
-the call and calls through.
+replaced, on every module near them that holds them (torch.nn.functional and
+torch._C._nn for scaled_dot_product_attention), by a wrapper that records the call and
+calls through.
 
 An event names the routine (``torch.softmax``, ``import torch``) and where the
 submission reached it: ``"<file>, line N"``, the innermost line of the submission's own
@@ -53,7 +54,7 @@ class Guard:
         self._trusted: set[int] = set()        # ids of the grader's modules' globals
 
     def install(self) -> None:
-        self._trusted = {id(vars(module)) for name, module in list(sys.modules.items())
+        self._trusted = {id(vars(sys.modules[name])) for name in list(sys.modules)
                          if name.startswith("grader.") or name == "__main__"}
         if self.calls:
             self._wrap_calls()
@@ -127,21 +128,23 @@ class Guard:
 
     # -- tripwires on forbidden routines of allowed modules
     def _wrap_calls(self) -> None:
-        originals = {}
+        """Replace each forbidden routine by its tripwire on every module near it that holds
+        it under its own name: the modules under its owner (torch.nn.* for
+        torch.nn.MultiheadAttention), the module that defines it (torch._C._nn) and their
+        ancestors."""
+        found = []
         for dotted in self.calls:
             owner_name, _, attribute = dotted.rpartition(".")
             try:
-                owner = importlib.import_module(owner_name)
-                originals[id(getattr(owner, attribute))] = dotted
+                found.append((dotted, attribute, getattr(importlib.import_module(owner_name), attribute)))
             except (ImportError, AttributeError):
                 continue  # this runtime has no such routine: nothing to guard
-        packages = {dotted.partition(".")[0] for dotted in originals.values()}
-        for name, module in list(sys.modules.items()):  # every module of the package holding one
-            if name.partition(".")[0] not in packages or module is None:
-                continue
-            for attribute, value in list(getattr(module, "__dict__", {}).items()):
-                if id(value) in originals:
-                    setattr(module, attribute, self._tripwire(originals[id(value)], value))
+        holders = [sys.modules[name] for name in _neighbourhood(found) if sys.modules.get(name) is not None]
+        for dotted, attribute, original in found:  # a lookup per module: no walk over their objects
+            for module in holders:
+                namespace = getattr(module, "__dict__", None)
+                if isinstance(namespace, dict) and namespace.get(attribute) is original:
+                    setattr(module, attribute, self._tripwire(dotted, original))
 
     def _tripwire(self, dotted: str, original):
         entry = self._wrappers.get(id(original))
@@ -167,6 +170,19 @@ class Guard:
 
 
 _OWN_GLOBALS = globals()
+
+
+def _neighbourhood(found: list) -> list[str]:
+    """Names of the loaded modules where the routines in ``found`` may also be bound."""
+    prefixes, exact = set(), set()
+    for dotted, _, original in found:
+        owner = dotted.rpartition(".")[0]
+        prefixes.add(owner + ".")
+        for name in (owner, str(getattr(original, "__module__", "") or "")):
+            parts = name.split(".")
+            exact.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    prefixes, exact = tuple(prefixes), frozenset(exact)
+    return [name for name in list(sys.modules) if name in exact or name.startswith(prefixes)]
 
 
 class _ModuleProxy(types.ModuleType):

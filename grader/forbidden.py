@@ -70,7 +70,7 @@ def scan(units: tuple[CodeUnit, ...], forbidden: Forbidden, load_events=()) -> S
     return Scan(tuple(visitor.findings), _taint(visitor))
 
 
-def _taint(visitor: "_Visitor") -> dict:
+def _taint(visitor: _Visitor) -> dict:
     """Top-level name (but a module bound by ``import``) -> the finding that taints it,
     to a fixpoint over uses."""
     tainted = {f.owner: f for f in visitor.findings if f.owner}
@@ -94,7 +94,7 @@ _RUN_FROM = re.compile(r", run from (?P<file>.+), line (?P<line>\d{1,9})$")
 _AT = re.compile(r"^(?P<file>.+?), line (?P<line>\d{1,9})")
 
 
-def _attribute(visitor: "_Visitor", trees: dict, event) -> None:
+def _attribute(visitor: _Visitor, trees: dict, event) -> None:
     """Taint what the module-level statement behind a load-time event binds."""
     if not isinstance(event, dict) or not isinstance(event.get("where"), str):
         return

@@ -31,7 +31,7 @@ def test_many_dimensional_answer_fails_on_its_shape_and_is_diagnosed_quickly(gra
     report = grade(SUBMISSIONS / name)
     failed = [t for t in report["tests"] if t["status"] != "passed"]
     assert failed and all(t["id"].startswith("softmax") and t["status"] == "failed" for t in failed)
-    assert all(f"more dimensions), expected (" in t["message"] for t in failed)
+    assert all("more dimensions), expected (" in t["message"] for t in failed)
     assert report["score"] == report["max_score"] - sum(t["max_score"] for t in failed)
     rows = next(t for t in report["tests"] if t["id"] == "softmax_rows")
     assert rows["message"] == f"p: shape (20, 1, 1, 1, 1, 1, ... {dims - 6} more dimensions), expected (4, 5)"

@@ -57,6 +57,8 @@ class Attempt:
 
     loaded: bool = False
     import_errors: tuple = ()
+    load_forbidden: tuple = ()  # guard events while the code loaded (grader.guard)
+    load_warnings: tuple = ()   # e.g. modules the grading environment lacks (grader.standin)
     results: list = field(default_factory=list)
     end: str = ""         # done | timeout | crashed | fatal | violation
     detail: str = ""
@@ -143,6 +145,8 @@ class Follower:
             self._next_step("loading", now)
         elif self.phase == "loading" and kind == "loaded":
             attempt.loaded, attempt.import_errors = True, tuple(frame["import_errors"])
+            attempt.load_forbidden = tuple(frame.get("forbidden", ()))
+            attempt.load_warnings = tuple(frame.get("load_warnings", ()))
             self._next_step("testing", now)
         elif self.phase == "testing" and kind == "result" and self.index < len(self.tests) \
                 and frame["test"] == self.tests[self.index]:

@@ -8,6 +8,7 @@ where ``scale`` is the largest finite ``|expected|`` of that leaf (1 if it is al
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,7 +31,7 @@ class LeafCheck:
         if self.ok:
             return ""
         extra = f"\n{self.expected_detail}" if reveal and self.expected_detail else ""
-        return f"{self.path}: {self.detail}{extra}"
+        return f"{self.path or '(output)'}: {self.detail}{extra}"
 
 
 @dataclass(frozen=True)
@@ -97,14 +98,29 @@ def _walk(got, want, path: str, rtol: float, atol: float, out: list[LeafCheck]) 
                    _fail(path, "value", f"obtained {_describe(got)}", f"expected {want!r}"))
 
 
+_SHOWN_KEYS = 10
+
+
 def _describe(value) -> str:
+    """A short description of an obtained value; its cost does not grow with the value."""
     if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape} and dtype {value.dtype}"
+        return f"an array of shape {_shape_text(value.shape)} and dtype {value.dtype}"
     if isinstance(value, list):
         return f"a list or tuple of {len(value)} items"
     if isinstance(value, dict):
-        return f"a dict with keys {sorted(map(str, value))}"
+        keys = [str(key)[:40] for key in itertools.islice(value, _SHOWN_KEYS)]
+        more = f" and {len(value) - _SHOWN_KEYS} more" if len(value) > _SHOWN_KEYS else ""
+        return f"a dict with keys {keys}{more}"
+    if isinstance(value, str):
+        return f"str {value[:150]!r}" + (f" ({len(value)} characters)" if len(value) > 150 else "")
     return f"{type(value).__name__} {value!r}"[:200]
+
+
+def _shape_text(shape: tuple) -> str:
+    """A shape as Python prints it, abbreviated past 8 dimensions."""
+    if len(shape) <= 8:
+        return str(shape)
+    return f"({', '.join(map(str, shape[:6]))}, ... {len(shape) - 6} more dimensions)"
 
 
 def _fail(path: str, problem: str, detail: str, expected_detail: str = "") -> LeafCheck:
@@ -120,7 +136,7 @@ def _compare_array(path, got, want: np.ndarray, rtol, atol) -> LeafCheck:
         hint = "; return a NumPy array, e.g. np.asarray(result)" if isinstance(got, list) else ""
         return _fail(path, "type", f"expected an array of shape {want.shape}, obtained {_describe(got)}{hint}")
     if got.shape != want.shape:
-        return _fail(path, "shape", f"shape {got.shape}, expected {want.shape}")
+        return _fail(path, "shape", f"shape {_shape_text(got.shape)}, expected {want.shape}")
     got_kind, want_kind = _kind(got.dtype), _kind(want.dtype)
     if got_kind not in _KIND_NAMES or (got_kind != want_kind and {got_kind, want_kind} != {"f", "c"}):
         return _fail(path, "dtype", f"dtype {got.dtype}, expected a "
@@ -195,13 +211,17 @@ def _nonfinite_problem(path, got, want) -> LeafCheck | None:
                  f"expected {want.flat[first]} at {where}")
 
 
-def leaves(tree, path: str = ""):
-    """Yield ``(path, leaf)`` for every leaf of a plain tree, paths as in LeafCheck."""
-    if isinstance(tree, dict):
-        for key, value in tree.items():
-            yield from leaves(value, f"{path}[{key!r}]" if path else str(key))
-    elif isinstance(tree, list):
-        for index, value in enumerate(tree):
-            yield from leaves(value, f"{path}[{index}]")
+def pairs(obtained, expected, path: str = ""):
+    """Yield ``(path, obtained leaf or None, expected leaf)`` for every leaf of ``expected``,
+    paths as in LeafCheck. Walks ``expected`` only: the cost is bounded by the expected
+    tree, whatever the size of the obtained one (a missing or mistyped node gives None)."""
+    if isinstance(expected, dict):
+        for key, value in expected.items():
+            got = obtained.get(key) if isinstance(obtained, dict) else None
+            yield from pairs(got, value, f"{path}[{key!r}]" if path else str(key))
+    elif isinstance(expected, list):
+        same = isinstance(obtained, list) and len(obtained) == len(expected)
+        for index, value in enumerate(expected):
+            yield from pairs(obtained[index] if same else None, value, f"{path}[{index}]")
     else:
-        yield path, tree
+        yield path, obtained, expected

@@ -195,13 +195,11 @@ def describe_pattern(obtained, expected, probe) -> str | None:
 
 
 def _first_pattern(obtained, expected, probe) -> str | None:
-    got = dict(compare.leaves(obtained))
-    for path, want in compare.leaves(expected):
-        have = got.get(path)
+    for path, have, want in compare.pairs(obtained, expected):
         if not isinstance(want, np.ndarray) or not isinstance(have, np.ndarray) or want.dtype.kind not in "fc":
             continue
-        if have.dtype.kind not in "fc":
-            continue
+        if have.dtype.kind not in "fc" or have.size != want.size:
+            continue  # every pattern below rearranges or rescales the expected values
         if compare.compare(have, want, probe.rtol, probe.atol).ok:
             continue
         for check in (_nonfinite, _ratio, _offset, _transposed):
@@ -256,14 +254,29 @@ def _offset(path, have, want, probe) -> str | None:
     return None
 
 
+_MAX_PERMUTATIONS = 720  # every order of 6 axes; expected outputs have fewer
+
+
 def _transposed(path, have, want, probe) -> str | None:
-    if have.ndim < 2 or have.size != want.size:
-        return None
-    for axes in itertools.permutations(range(have.ndim)):
+    if have.ndim < 2 or have.ndim != want.ndim or sorted(have.shape) != sorted(want.shape):
+        return None  # no order of the obtained axes gives the expected shape
+    for axes in itertools.islice(_orders(have.shape, want.shape), _MAX_PERMUTATIONS):
         if axes == tuple(range(have.ndim)):
             continue
-        moved = np.transpose(have, axes)
-        if moved.shape == want.shape and _close(moved, want, probe):
+        if _close(np.transpose(have, axes), want, probe):
             which = "transposed" if have.ndim == 2 else f"has its axes permuted (as axes {axes})"
             return f"`{path}` is the expected array {which}: check the order of your dimensions."
     return None
+
+
+def _orders(have_shape: tuple, want_shape: tuple):
+    """Every axis order ``axes`` with ``have_shape[axes[i]] == want_shape[i]``, in
+    lexicographic order (those of itertools.permutations that give the expected shape)."""
+    def extend(prefix: tuple):
+        if len(prefix) == len(want_shape):
+            yield prefix
+            return
+        for axis, size in enumerate(have_shape):
+            if size == want_shape[len(prefix)] and axis not in prefix:
+                yield from extend(prefix + (axis,))
+    return extend(())

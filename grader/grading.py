@@ -151,9 +151,9 @@ class Grader:
         if not loaded.gradable:
             results = [self._not_run(entry, "not run: " + "; ".join(loaded.load_errors)) for entry in entries]
             return self._report(_identity(loaded), loaded.load_errors, results, None, started, "load_error")
-        scan = forbidden.scan(loaded.units, self.assignment.forbidden)
         comparisons: dict[str, compare.Comparison] = {}
         run = self._run(loaded, [e.test for e in entries], keep=lambda each: self._keep(each, comparisons))
+        scan = forbidden.scan(loaded.units, self.assignment.forbidden, run.load_forbidden)
         results = [self._judge(entry, run.tests[entry.test], scan, comparisons.get(entry.test))
                    for entry in entries]
         self._diagnose(results, run)
@@ -288,6 +288,7 @@ class Grader:
             "score": round(sum(r["score"] for r in results), 6),
             "max_score": round(sum(r["max_score"] for r in results), 6),
             "tests": results, "load_errors": list(load_errors),
+            "load_warnings": list(run.load_warnings) if run else [],
             "import_errors": [dict(e) for e in run.import_errors] if run else [],
             "output": {"text": run.output if run else "", "bytes": run.output_bytes if run else 0},
             "isolation": {**self.layers.report(), "runs_as": self._runs_as()},
@@ -345,7 +346,7 @@ def _identity(loaded: submission.Submission) -> dict:
 def _size(tree) -> int:
     """Bytes of a plain tree's arrays and strings."""
     return sum(leaf.nbytes if isinstance(leaf, np.ndarray) else len(leaf) if isinstance(leaf, str) else 0
-               for _, leaf in compare.leaves(tree))
+               for _, _, leaf in compare.pairs(None, tree))
 
 
 def _runtime_use(events) -> str:

@@ -45,6 +45,8 @@ class SubmissionRun:
     output: str = ""
     output_bytes: int = 0
     restarts: int = 0
+    load_forbidden: tuple = ()  # guard events while the code loaded (grader.guard)
+    load_warnings: tuple = ()   # e.g. modules the grading environment lacks (grader.standin)
 
 
 class Zygote:
@@ -264,7 +266,8 @@ def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None, memory=None
                                            duration_s=attempt.duration_s))
         remaining = pending[1:]
     return SubmissionRun(results, first.import_errors if first else (), output.text(), output.student_bytes,
-                         max(restarts, 0))
+                         max(restarts, 0), first.load_forbidden if first else (),
+                         first.load_warnings if first else ())
 
 
 def _attempt(zygote: Zygote, job: dict, limits: Limits, output: Output, budget: Budget, memory,

@@ -27,6 +27,7 @@ import os
 for _name, _value in (("OMP_NUM_THREADS", "1"), ("MKL_NUM_THREADS", "1"), ("OPENBLAS_NUM_THREADS", "1")):
     os.environ.setdefault(_name, _value)
 
+import ast  # noqa: E402
 import builtins  # noqa: E402
 import json  # noqa: E402
 import linecache  # noqa: E402
@@ -45,6 +46,7 @@ import numpy  # noqa: E402,F401  (pre-imported for every child)
 from grader import protocol, sandbox  # noqa: E402
 from grader.guard import Guard  # noqa: E402
 from grader.probe import collect  # noqa: E402
+from grader.standin import StandIns  # noqa: E402
 
 JOB_HEADER = struct.Struct("<Q")
 RESULT_FD = 1000
@@ -52,6 +54,7 @@ _MAX_TRACEBACK_FRAMES = 12
 _MAX_TRACEBACK_LINE = 500
 _MAX_TEXT = 8000             # a message in a frame (grader/schemas/frame.schema.json)
 _MAX_NAME = 300
+_MAX_WARNING, _MAX_WARNINGS = 500, 20  # load warnings
 _MAX_IMPORT_ERRORS = 20
 _MAX_EVENTS = 100
 
@@ -278,6 +281,8 @@ def _bounded(message: dict) -> dict:
     if "forbidden" in bounded:
         bounded["forbidden"] = [{"what": str(e.get("what"))[:_MAX_NAME], "where": str(e.get("where"))[:_MAX_NAME]}
                                 for e in bounded["forbidden"][:_MAX_EVENTS]]
+    if "load_warnings" in bounded:
+        bounded["load_warnings"] = [str(w)[:_MAX_WARNING] for w in bounded["load_warnings"][:_MAX_WARNINGS]]
     if "import_errors" in bounded:
         errors = bounded["import_errors"]
         kept = [{"where": e["where"][:_MAX_NAME], "error": e["error"][:_MAX_TEXT]}
@@ -296,12 +301,25 @@ def run(job: dict, probes: dict, guard: Guard, send) -> None:
     module.__dict__["__builtins__"] = builtins
     if job.get("file"):
         module.__file__ = job["file"]
-    if any(unit["label"].startswith("cell") for unit in job["units"]):
-        module.__dict__.update(display=_display, get_ipython=lambda: _NoIPython())
+    standins = StandIns({unit["filename"]: unit["label"] for unit in job["units"]})
+    standins.install({unit["filename"]: unit["source"] for unit in job["units"]})
+    module.__dict__.update(standins.names())
     sys.modules[job["module"]] = module
     send({"kind": "started"})
-    import_errors = []
-    for unit in job["units"]:
+    import_errors = load(job["units"], module, filenames, {n for p in probes.values() for n in p.calls})
+    send({"kind": "loaded", "import_errors": import_errors, "forbidden": guard.take(),
+          "load_warnings": standins.warnings})
+    guard.testing = standins.testing = True  # from now on, uses are the tests'
+    for test_id in job["tests"]:
+        send(*_run_probe(probes[test_id], module, job["seed"], guard, filenames))
+    send({"kind": "done"})
+
+
+def load(units: list[dict], module: types.ModuleType, filenames: set[str], needed: set[str]) -> list[dict]:
+    """Run each code unit in ``module``; the import errors, each saying what ran and what
+    did not (and, on the last, which of the ``needed`` names were left undefined)."""
+    errors = []
+    for unit in units:
         lines = unit["source"].splitlines(keepends=True)
         linecache.cache[unit["filename"]] = (len(unit["source"]), None, lines, unit["filename"])
         with warnings.catch_warnings(record=True):
@@ -309,12 +327,50 @@ def run(job: dict, probes: dict, guard: Guard, send) -> None:
             try:
                 exec(compile(unit["source"], unit["filename"], "exec", dont_inherit=True), module.__dict__)
             except BaseException as exc:  # noqa: BLE001 - any exception of student code is data
-                import_errors.append({"where": unit["label"], "error": describe(exc, filenames)})
-    guard.take()  # imports while loading are attributed statically, to the functions using them
-    send({"kind": "loaded", "import_errors": import_errors})
-    for test_id in job["tests"]:
-        send(*_run_probe(probes[test_id], module, job["seed"], guard, filenames))
-    send({"kind": "done"})
+                ran = _what_ran(unit, exc, len(units) > 1)
+                errors.append({"where": unit["label"], "error": f"{describe(exc, filenames)}\n{ran}"})
+    if errors:
+        errors[-1]["error"] += _undefined(units, module.__dict__, needed)
+    return errors
+
+
+def _what_ran(unit: dict, exc: BaseException, several: bool) -> str:
+    """Which lines of ``unit`` ran before ``exc`` stopped it, in words."""
+    total = len(unit["source"].splitlines())
+    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__)
+             if f.filename == unit["filename"] and f.name == "<module>"]
+    if not lines and isinstance(exc, SyntaxError):
+        lines = [exc.lineno or 1]
+    line = lines[0] if lines else 1
+    head = f"Line {line}" if unit["label"] == "module" else f"Line {line} of {unit['label']}"
+    done = f"{_lines(1, line - 1)} ran" if line > 1 else "nothing before it ran"
+    rest = f"{_lines(line + 1, total)} did not run" if line < total else "it was the last line"
+    later = " The other cells ran." if several else ""
+    return f"{head} raised this: {done}; {rest}.{later}"
+
+
+def _lines(first: int, last: int) -> str:
+    return f"line {first}" if first == last else f"lines {first}-{last}"
+
+
+def _undefined(units: list[dict], namespace: dict, needed: set[str]) -> str:
+    """Which of the names the tests call are left undefined, and where each is written."""
+    absent = sorted(name for name in needed if name not in namespace)
+    if not absent:
+        return f"\nEvery function the tests call is defined ({', '.join(sorted(needed))})."
+    written = {}
+    for unit in units:
+        try:
+            tree = ast.parse(unit["source"])
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in absent:
+                where = "line" if unit["label"] == "module" else f"{unit['label']}, line"
+                written.setdefault(node.name, f"{where} {node.lineno}")
+    parts = [f"`{name}` ({written[name]}, which did not run)" if name in written else
+             f"`{name}` (not in your code)" for name in absent]
+    return "\nSo these functions the tests call are not defined: " + ", ".join(parts) + "."
 
 
 def _run_probe(probe, module, seed: int, guard: Guard, filenames: set[str]) -> tuple[dict, object]:
@@ -335,19 +391,6 @@ def _run_probe(probe, module, seed: int, guard: Guard, filenames: set[str]) -> t
             raised = f"{type(exc).__module__}.{type(exc).__qualname__}"
     return {**message, "status": status, "error": error, "exception": raised,
             "warnings": len(caught), "forbidden": guard.take()}, tree
-
-
-def _display(*objects, **options) -> None:
-    """IPython's display() outside Jupyter: print what it is given."""
-    for value in objects:
-        print(repr(value))
-
-
-class _NoIPython:
-    """get_ipython() outside Jupyter: every magic or shell call does nothing."""
-
-    def __getattr__(self, name):
-        return lambda *args, **kwargs: None
 
 
 def describe(exc: BaseException, filenames: set[str]) -> str:

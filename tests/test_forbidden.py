@@ -1,6 +1,7 @@
 """Forbidden routines are found statically (through aliases and helpers) and at run time."""
 from __future__ import annotations
 
+import pytest
 from conftest import ROOT, SUBMISSIONS
 from grader.assignment import Forbidden
 from grader.forbidden import scan
@@ -77,3 +78,78 @@ def test_a_forbidden_module_that_is_not_installed_costs_only_its_users(grade, tm
             assert test["score"] == 0 and "forbidden `import scipy" in test["message"], test["id"]
         else:
             assert test["status"] == "passed", test["id"]
+
+
+FORBIDDEN_SPELLINGS = [  # fixture, the functions that use torch, what the message names
+    ("dunder_import_torch_at_module_level.py", ("softmax", "log_softmax"),
+     "forbidden `import torch` (<dunder_import_torch_at_module_level.py>, line 5)"),
+    ("imports_torch_by_computed_name_at_load.py", ("softmax",),
+     "forbidden `import torch` (<imports_torch_by_computed_name_at_load.py>, line 7)"),
+    ("torch_by_aliases_of_importlib_sys_modules_and_builtins.py", ("softmax", "log_softmax", "cross_entropy"),
+     "forbidden `import torch"),
+    ("exec_imports_torch_at_load.py", ("softmax",),
+     "forbidden `torch.softmax` (<exec_imports_torch_at_load.py>, line 8, detected while the test ran)"),
+    ("torch_tensor_made_at_load_used_through_its_methods.py", ("softmax",),
+     "(<torch_tensor_made_at_load_used_through_its_methods.py>, line 7, run from "
+     "<torch_tensor_made_at_load_used_through_its_methods.py>, line 10)"),
+    ("imports_torch_but_never_uses_it.py", (), ""),
+]
+
+
+@pytest.mark.parametrize("name, users, named", FORBIDDEN_SPELLINGS, ids=[s[0] for s in FORBIDDEN_SPELLINGS])
+def test_forbidden_module_under_any_spelling_costs_exactly_the_functions_that_use_it(grade, name, users, named):
+    report = grade(SUBMISSIONS / name)
+    assert report["import_errors"] == []
+    for test in report["tests"]:
+        if test["id"].startswith(users) if users else False:
+            assert test["status"] == "failed" and test["score"] == 0, test["id"]
+            assert "forbidden" in test["message"] and "must be solved without it" in test["message"], test["id"]
+        else:
+            assert test["status"] == "passed", (test["id"], test["message"])
+    if named:
+        assert any(named in t["message"] for t in report["tests"]), [t["message"] for t in report["tests"]]
+
+
+@pytest.mark.parametrize("name, named", [
+    ("attention_sdpa_by_another_path.py", "forbidden `torch._C._nn.scaled_dot_product_attention` "
+                                          "(<attention_sdpa_by_another_path.py>, line 10"),
+    ("attention_sdpa_by_computed_name.py", "forbidden `torch.nn.functional.scaled_dot_product_attention` "
+                                           "(<attention_sdpa_by_computed_name.py>, line 10, detected while the test ran)"),
+])
+def test_forbidden_routine_by_another_path_or_a_computed_name(grade, name, named):
+    report = grade(SUBMISSIONS / name, name="attention")
+    for test in report["tests"]:
+        if test["id"].startswith("causal_mask_") and test["id"] != "causal_mask_in_attention":
+            assert test["status"] == "passed", test["id"]
+        elif test["id"].startswith(("sdpa_", "mha_self", "mha_cross", "mha_four")):
+            assert test["score"] == 0 and named in test["message"], (test["id"], test["message"])
+
+
+def test_static_scan_reads_imports_spelled_as_calls():
+    result = _scan("import importlib as il, sys\nfrom importlib import import_module as im\n"
+                   "A = __import__('torch.nn')\nB = il.import_module('scipy.linalg')\nC = sys.modules['torch']\n"
+                   "D = getattr(__builtins__, '__import__')('torch')\nE = im('numpy')\n"
+                   "def a(x):\n    return A.nn.functional.softmax(x)\n"
+                   "def b(x):\n    return B.inv(x)\n"
+                   "def c(x):\n    return C.softmax(x)\n"
+                   "def d(x):\n    return D.softmax(x)\n"
+                   "def e(x):\n    return E.exp(x)\n"
+                   "def f(x):\n    return il.import_module('torch').softmax(x)\n", NUMPY_ONLY)
+    assert set(result.tainted) == {"A", "B", "C", "D", "a", "b", "c", "d", "f"}
+    assert result.blocking(("a",)) == "`a` uses the forbidden `import torch` (<s.py>, line 3)"
+    assert result.blocking(("b",)) == "`b` uses the forbidden `import scipy.linalg` (<s.py>, line 4)"
+    assert result.blocking(("c",)) == "`c` uses the forbidden `sys.modules['torch']` (<s.py>, line 5)"
+    assert result.blocking(("f",)) == "`f` uses the forbidden `import torch` (<s.py>, line 19 in `f`)"
+
+
+def test_load_time_events_taint_what_their_module_level_line_binds():
+    source = ("T = __import__('to' + 'rch')\n\ndef make():\n    return T.zeros(1)\n\n_t = make()\n"
+              "class Net(T.nn.Module):\n    pass\n\ndef uses_t(x):\n    return _t\n\ndef uses_net(x):\n"
+              "    return Net()\n\ndef clean(x):\n    return x\n")
+    events = [{"what": "import torch", "where": "s.py, line 1"},
+              {"what": "torch.zeros", "where": "s.py, line 4, run from s.py, line 6"},
+              {"what": "torch.nn", "where": "s.py, line 7"},
+              {"what": "torch.x", "where": "outside your code"}, "not an event", {"where": 3}]
+    result = scan((CodeUnit(source, "s.py", "module"),), NUMPY_ONLY, events)
+    assert {"make", "uses_t", "uses_net", "Net"} <= set(result.tainted) and "clean" not in result.tainted
+    assert "`torch.zeros` (s.py, line 4, run from s.py, line 6)" in result.blocking(("uses_t",))

@@ -297,12 +297,13 @@ def enter(plan: Plan, handshake: Handshake | None = None) -> None:
         pass  # no /proc (not Linux): nothing to prefer
     if os.geteuid() == 0:
         os.setgroups([])
+    mapped = _mapped_bytes()  # read now: the new root has no /proc
     if plan.namespaces and handshake is not None:
         namespace.set_parent_death_signal(signal.SIGKILL)
         _enter_view(plan, handshake.wait_for_map)
     elif plan.namespaces:
         _enter_namespaces(plan)
-    _set_rlimits(plan)
+    _set_rlimits(plan, mapped)
     if plan.landlock_abi:  # opens the allowed paths: before any privilege is given up
         writable = ["/tmp"] if plan.namespaces else [plan.scratch]
         readable = ["/"] if plan.namespaces else [*readable_except(plan.read_only, plan.hidden),
@@ -386,7 +387,7 @@ def _become_unprivileged() -> None:
         os.setresuid(nobody, nobody, nobody)
 
 
-def _set_rlimits(plan: Plan) -> None:
+def _set_rlimits(plan: Plan, mapped_bytes: int) -> None:
     limits = Limits(**plan.limits)
     settings = {resource.RLIMIT_CPU: (plan.cpu_seconds, plan.cpu_seconds + 5),
                 resource.RLIMIT_FSIZE: (limits.max_file_bytes,) * 2,
@@ -394,18 +395,18 @@ def _set_rlimits(plan: Plan) -> None:
                 resource.RLIMIT_CORE: (0, 0),
                 resource.RLIMIT_NPROC: (limits.max_processes,) * 2}
     if not plan.memory_cgroup:  # no memory cgroup: bound the address space instead
-        settings[resource.RLIMIT_AS] = (_address_space_limit(limits.memory_bytes),) * 2
+        # the runtime's mappings (torch reserves much address space) plus the memory limit
+        settings[resource.RLIMIT_AS] = (mapped_bytes + limits.memory_bytes,) * 2
     for which, (soft, hard) in settings.items():
         current_soft, current_hard = resource.getrlimit(which)
         hard = hard if current_hard == resource.RLIM_INFINITY else min(hard, current_hard)
         resource.setrlimit(which, (min(soft, hard), hard))
 
 
-def _address_space_limit(memory_bytes: int) -> int:
-    """The runtime's mappings (torch reserves much address space) plus the memory limit."""
+def _mapped_bytes() -> int:
+    """The address space this process has mapped (0 where /proc cannot tell)."""
     try:
         with open("/proc/self/statm") as handle:
-            pages = int(handle.read().split()[0])
-        return pages * resource.getpagesize() + memory_bytes
+            return int(handle.read().split()[0]) * resource.getpagesize()
     except (OSError, ValueError, IndexError):
-        return memory_bytes
+        return 0

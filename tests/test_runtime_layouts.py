@@ -119,15 +119,17 @@ WITHOUT = [("namespaces",), ("cgroups",), ("seccomp",), ("landlock",), ("namespa
 @pytest.mark.parametrize("name", ["softmax", "attention"])
 def test_the_reference_gets_full_marks_with_any_layer_switched_off(course, name, without):
     """A machine that lacks a layer (or a user who turns one off) still grades correct work
-    right: the canary passes, e.g. without cgroups the address-space limit leaves room for
-    the runtime's own mappings (torch's included)."""
+    right: the canary passes, e.g. without cgroups the address-space limit (256 MiB here)
+    leaves room for the runtime's own mappings (torch's included)."""
     from grader import pool, rubric, sandbox
     from grader.grading import Grader, Options
+    from grader.limits import MIB, Limits
     layers = sandbox.detect(frozenset(without))
     workers = pool.Pool(1, cgroups=layers.cgroups)
     try:
         found = course[name]
-        with Grader(found, rubric.load(found), layers, Options(seed=3), workers=workers) as grader:
+        with Grader(found, rubric.load(found), layers, Options(Limits(memory_bytes=256 * MIB), seed=3),
+                    workers=workers) as grader:
             document = grader.canary()
     finally:
         workers.close()

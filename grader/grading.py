@@ -123,10 +123,11 @@ class Grader:
             f"`--without namespaces` (or another layer) shows which layer breaks the runtime.")
 
     # -- one submission
-    def grade(self, path: Path, tests: tuple[str, ...] | None = None) -> dict:
+    def grade(self, path: Path | submission.Handin, tests: tuple[str, ...] | None = None) -> dict:
+        """The report of one submission: a path, or a handin of a class (grader.classroom)."""
         started = time.perf_counter()
         entries = [e for e in self.rubric.entries if tests is None or e.test in tests]
-        loaded = submission.load(Path(path), self.assignment.name, self.options.limits)
+        loaded = submission.load(path, self.assignment.name, self.options.limits)
         if not loaded.gradable:
             results = [self._not_run(entry, "not run: " + "; ".join(loaded.load_errors)) for entry in entries]
             return self._report(loaded, results, None, started)
@@ -158,7 +159,7 @@ class Grader:
         for name in ("root", "scratch"):
             (folder / name).mkdir(parents=True)
         (folder / "scratch").chmod(0o1777)
-        plan = self._plan(folder, len(tests), loaded.path)
+        plan = self._plan(folder, len(tests), loaded.view)
         try:
             job = {"module": self.assignment.name, "tests": tests, "seed": self.seed,
                    "probes_path": str(self.assignment.probes_path),
@@ -182,11 +183,9 @@ class Grader:
     @staticmethod
     def _file(loaded: submission.Submission, plan: Plan) -> str | None:
         """``__file__`` of a module submission, as the student code sees it (None for notebooks)."""
-        if loaded.path.suffix == ".zip" or loaded.units[0].label != "module":
-            return None
-        return f"{plan.submission_view}/{loaded.member}" if loaded.member else plan.submission_view
+        return loaded.module_file(plan.submission_view)
 
-    def _plan(self, folder: Path, test_count: int, submitted: Path) -> Plan:
+    def _plan(self, folder: Path, test_count: int, submitted: Path | None) -> Plan:
         limits = self.options.limits
         return Plan(namespaces=self.layers.namespaces, seccomp=self.layers.seccomp,
                     landlock_abi=self.layers.landlock_abi, memory_cgroup=self.layers.cgroups,
@@ -194,7 +193,7 @@ class Grader:
                     read_only=self.read_only, limits=limits.__dict__.copy(),
                     cpu_seconds=int(limits.timeout_s * (test_count + 1)) + 5,
                     environment=dict(self.pool.environment), switch_user=self.switch_user,
-                    submission=str(submitted.resolve()))
+                    submission=str(submitted.resolve()) if submitted else "")
 
     def _judge(self, entry, run: pool.TestRun, scan: forbidden.Scan) -> dict:
         probe = self.assignment.probe(entry.test)
@@ -230,11 +229,13 @@ class Grader:
             "schema_version": report.SCHEMA_VERSION, "grader_version": __version__,
             "assignment": self.assignment.name,
             "submission": {"path": str(loaded.path), "sha256": loaded.sha256, "member": loaded.member},
+            "student": loaded.student,
             "seed": self.seed,
             "score": round(sum(r["score"] for r in results), 6),
             "max_score": round(sum(r["max_score"] for r in results), 6),
             "tests": results, "load_errors": list(loaded.load_errors),
-            "import_errors": [dict(e) for e in run.import_errors] if run else [],
+            "load_warnings": list(loaded.load_warnings),
+            "import_errors": loaded.import_errors(run.import_errors if run else []),
             "output": {"text": run.output if run else "", "bytes": run.output_bytes if run else 0},
             "isolation": {**self.layers.report(), "runs_as": self._runs_as()},
             "restarts": run.restarts if run else 0,

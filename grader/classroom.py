@@ -333,8 +333,17 @@ def _handin(argument: Path, is_zip: bool, prefix: str, student: _Student) -> Han
     notes = tuple(student.notes)
     if not is_zip and len(student.wholes) == 1 and student.wholes[0]:
         return Handin(argument / prefix / student.wholes[0], student.name, None, notes)
-    files = tuple(sorted((handed, prefix + name) for handed, name, _ in student.files))
-    return Handin(argument, student.name, files, notes)
+    taken: set[str] = set()
+    files = []
+    for handed, name, _ in sorted(student.files, key=lambda f: _natural(f[1]), reverse=True):
+        files.append((handed if handed not in taken else name, prefix + name))  # two uploads of one name:
+        taken.add(handed)                                                       # the newest keeps it
+    return Handin(argument, student.name, tuple(sorted(files)), notes)
+
+
+def _natural(name: str) -> list:
+    """``a_9_x`` before ``a_10_x``: numbers compared as numbers (LMS ids grow with time)."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 
 _EXAMPLE = {"students": "alice.py, bob/", "nbgrader": "<student>/<assignment>/",

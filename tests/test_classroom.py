@@ -94,6 +94,15 @@ def test_student_code_sees_only_its_own_file_of_a_class_folder(tmp_path):
     assert [load(h, "softmax").view for h in expand(canvas_zip).handins] == [None, None]
 
 
+def test_two_uploads_of_one_name_grade_the_newest_and_name_the_other(tmp_path):
+    folder = make(tmp_path / "canvas", {"smithbob_12345_9_softmax.py": "def softmax(z, axis=-1):\n    return z\n",
+                                        "smithbob_12345_10_softmax.py": CORRECT})
+    loaded = load(expand(folder).handins[0], "softmax")
+    assert loaded.member == "smithbob_12345_10_softmax.py" and loaded.units[0].filename == "<softmax.py>"
+    assert loaded.load_warnings == ("not graded: smithbob_12345_9_softmax.py (one file is graded, softmax.py; a "
+                                    "submission must not import its other files)",)
+
+
 def test_moodle_downloads_in_folders_or_not(tmp_path):
     folders = make(tmp_path / "moodle", {
         "Ada Lovelace_101_assignsubmission_file_/softmax.py": CORRECT,

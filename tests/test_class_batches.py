@@ -263,3 +263,19 @@ def test_the_json_summary_of_a_batch_of_files_is_its_documented_shape(tmp_path):
                                                                           if t["diagnosis"]})
     assert {d["submissions"] for d in summary["diagnoses"]} == {1}
     assert summary["submissions"][2]["load_errors"] and summary["submissions"][2]["score"] == 0
+
+
+def test_hostile_student_names_reach_the_summary_and_the_reports_as_text(tmp_path):
+    folder = make(tmp_path / "class", {"\x1b]0;pwned\x07eve/softmax.py": CORRECT.read_text(),
+                                       "[bold red]mallory/softmax.py": CORRECT.read_text()})
+    for style in ("plain", "table", "json"):
+        out = tmp_path / style
+        result = grader("grade", "-a", "softmax", "-o", out, "--seed", SEED, "--format", style, folder)
+        assert result.returncode == ExitCode.OK, result.stderr
+        assert "\x1b" not in result.stdout + result.stderr and "\x07" not in result.stdout + result.stderr
+        shown = result.stdout if style != "json" else \
+            "".join(row["label"] for row in json.loads(result.stdout)["submissions"])
+        assert "\\x1b]0;pwned\\x07eve" in shown and "[bold red]mallory" in shown
+    reports = {p.name: json.loads(p.read_text()) for p in (tmp_path / "json").iterdir()}
+    assert {name: r["student"] for name, r in reports.items()} == {
+        "_x1b]0;pwned_x07eve.json": "\\x1b]0;pwned\\x07eve", "[bold_red]mallory.json": "[bold red]mallory"}

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from grader import __version__, assignment
-from grader import export, render, report, rubric, sandbox, text
+from grader import classroom, export, render, report, rubric, sandbox, text
 from grader.exitcode import ExitCode
 from grader.grading import CanaryFailed, Grader, Options
 from grader.limits import Limits
@@ -87,7 +87,14 @@ def _layers(strict: bool, without: tuple[str, ...] = ()) -> sandbox.Layers:
 @cli.command()
 @click.option("-a", "--assignment", "name", required=True, help="Assignment name (see `grader list`).")
 @click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
-              show_default=True, help="Where the JSON reports go.")
+              show_default=True, help="Where the JSON reports go (named after the students, else the files).")
+@click.option("--layout", type=click.Choice(classroom.LAYOUTS), default="auto", show_default=True,
+              help="How a folder or .zip argument is read: one submission, one entry per student, nbgrader's "
+                   "submitted/, or a Canvas, Moodle or Blackboard download (README: class folders and zips).")
+@click.option("--one", is_flag=True, help="Every argument is one submission (--layout one).")
+@click.option("--format", "style", type=click.Choice(render.STYLES), default=None,
+              help="The summary: a table (default on a terminal), plain text with full paths (default "
+                   "otherwise), or json for machines.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=Limits.timeout_s, show_default=True,
               help="Seconds per test.")
 @click.option("--memory-mb", type=click.IntRange(min=64), default=Limits.memory_bytes >> 20,
@@ -101,28 +108,51 @@ def _layers(strict: bool, without: tuple[str, ...] = ()) -> sandbox.Layers:
               help="Do not use this isolation layer (to test the fallbacks); repeatable.")
 @course_option
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
-def grade(name, outdir, timeout, memory_mb, jobs, seed, strict, without, course_dir, submissions) -> None:
-    """Grade SUBMISSIONS (.py, .ipynb, folders or .zip) and write OUTDIR/<name>.json for each."""
+def grade(name, outdir, layout, one, style, timeout, memory_mb, jobs, seed, strict, without, course_dir,
+          submissions) -> None:
+    """Grade SUBMISSIONS (.py, .ipynb, folders or .zip files, or class folders of them) and write
+    OUTDIR/<student or file>.json for each submission."""
     found, scores = _open(name, course_dir)
+    batch = _batch(list(submissions), name, _layout(layout, one))
     layers = _layers(strict, without)
     options = Options(limits=Limits(timeout_s=timeout, memory_bytes=memory_mb << 20), seed=seed, jobs=jobs)
-    targets = report.output_paths(list(submissions), outdir)
-    destinations: dict[Path, deque[Path]] = {}
-    for submission, target in zip(submissions, targets):  # the same path twice: two reports
-        destinations.setdefault(submission, deque()).append(target)
+    targets = batch.report_paths(outdir)
+    destinations: dict = {}
+    for handin, target in zip(batch.handins, targets):  # the same path twice: two reports
+        destinations.setdefault(handin, deque()).append(target)
     with Grader(found, scores, layers, options) as grader:
         grader.canary()
         _warn(grader.warnings)
-        with render.progress(len(submissions)) as advance:
-            def done(path, document):
-                report.write(document, destinations[path].popleft())
+        with render.progress(len(batch.handins)) as advance:
+            def done(handin, document):
+                report.write(document, destinations[handin].popleft())
                 advance()
 
-            documents = grader.grade_all(list(submissions), on_done=done)
-    render.summary(documents, targets)
+            documents = grader.grade_all(list(batch.handins), on_done=done)
+    render.summary(documents, targets, style)
     _warn([f"the grader failed on {d['submission']['path']} ({d['reason']}); its report says so and it must "
            "be graded again once the grader is fixed" for d in documents if d.get("status") == "grading_error"])
     sys.exit(ExitCode.OK)
+
+
+def _layout(layout: str, one: bool) -> str:
+    if one and layout not in ("auto", "one"):
+        raise click.UsageError(f"--one and --layout {layout} say different things; give one of them")
+    return "one" if one else layout
+
+
+def _batch(arguments: list[Path], name: str, layout: str) -> classroom.Batch:
+    """The handins of the arguments, before anything is graded; what cannot be graded is a usage error."""
+    try:
+        batch = classroom.expand(arguments, name, layout)
+    except classroom.Unusable as exc:
+        listed = "\n".join(f"  {problem}" for problem in exc.problems)
+        raise click.UsageError(f"nothing was graded:\n{listed}") from None
+    for line in batch.readings:
+        click.echo(f"grader: {text.clean(line)}", err=True)
+    for note in batch.notes:
+        click.echo(f"grader: note: {text.clean(note)}", err=True)
+    return batch
 
 
 @cli.command()
@@ -133,6 +163,8 @@ def grade(name, outdir, timeout, memory_mb, jobs, seed, strict, without, course_
 @click.argument("file", type=click.Path(path_type=Path))
 def check(name, timeout, course_dir, file) -> None:
     """Run the visible tests on FILE and explain every failure (for students)."""
+    if not file.is_file() and not file.is_dir():
+        raise click.UsageError(f"{text.clean(str(file), lines=False)}: no such file or folder; nothing was checked")
     name = name or _guess(file, course_dir)
     found, scores = _open(name, course_dir)
     layers = sandbox.detect()

@@ -2,7 +2,7 @@
 
 - ``gradescope``: one ``results.json`` in Gradescope's autograder format (one report);
 - ``junit``: JUnit XML, one test suite per submission (CI dashboards);
-- ``csv``: a gradebook, one row per submission, one column per test.
+- ``csv``: a gradebook, one row per submission (the student first, when known), one column per test.
 
 Every string of a report passes the function of its destination in ``grader.text``
 (``for_json``, ``xml``, ``csv_cell``): the JSON is strict, the XML always parses, and
@@ -53,7 +53,7 @@ def gradescope(document: dict) -> str:
 def junit(documents: list[dict]) -> str:
     root = ElementTree.Element("testsuites")
     for document in documents:
-        name = text.xml(Path(document["submission"]["path"]).name)
+        name = text.xml(document.get("student") or Path(document["submission"]["path"]).name)
         assignment = text.xml(document["assignment"])
         failures = sum(t["status"] == "failed" for t in document["tests"])
         errors = sum(t["status"] in ("error", "timeout", "crashed") for t in document["tests"])
@@ -76,11 +76,12 @@ def gradebook(documents: list[dict]) -> str:
     tests = list(dict.fromkeys(t["id"] for d in documents for t in d["tests"]))
     out = io.StringIO()
     writer = csv.writer(out)
-    header = ["submission", "sha256", "assignment", "score", "max_score", "load_errors", *tests]
+    header = ["student", "submission", "sha256", "assignment", "score", "max_score", "load_errors", *tests]
     writer.writerow([text.csv_cell(cell) for cell in header])
     for document in documents:
         scores = {t["id"]: t["score"] for t in document["tests"]}
-        cells = [document["submission"]["path"], document["submission"]["sha256"], document["assignment"],
+        cells = [document.get("student") or "", document["submission"]["path"], document["submission"]["sha256"],
+                 document["assignment"],
                  f"{document['score']:g}", f"{document['max_score']:g}", "; ".join(document["load_errors"]),
                  *(f"{scores[t]:g}" if t in scores else "" for t in tests)]
         writer.writerow([text.csv_cell(cell) for cell in cells])

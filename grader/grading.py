@@ -130,8 +130,9 @@ class Grader:
             f"`--without namespaces` (or another layer) shows which layer breaks the runtime.")
 
     # -- one submission
-    def grade(self, path: Path, tests: tuple[str, ...] | None = None) -> dict:
-        """The report of one submission (``tests``: default all of the rubric).
+    def grade(self, path: Path | submission.Handin, tests: tuple[str, ...] | None = None) -> dict:
+        """The report of one submission: a path, or a handin of a class (grader.classroom);
+        ``tests``: default all of the rubric.
 
         Never raises for the submission's sake: an exception while grading it becomes its
         report, with ``status`` "grading_error" and the ``reason``. Only faults of the
@@ -139,25 +140,25 @@ class Grader:
         propagate."""
         started = time.perf_counter()
         try:
-            return self._grade(Path(path), tests, started)
+            return self._grade(path, tests, started)
         except (pool.WorkerFault, CourseError):
             raise
         except Exception as exc:  # noqa: BLE001 - a fault of the grader on this one submission
             return self._error_report(path, tests, exc, started)
 
-    def _grade(self, path: Path, tests: tuple[str, ...] | None, started: float) -> dict:
+    def _grade(self, path: Path | submission.Handin, tests: tuple[str, ...] | None, started: float) -> dict:
         entries = [e for e in self.rubric.entries if tests is None or e.test in tests]
         loaded = submission.load(path, self.assignment.name, self.options.limits)
         if not loaded.gradable:
             results = [self._not_run(entry, "not run: " + "; ".join(loaded.load_errors)) for entry in entries]
-            return self._report(_identity(loaded), loaded.load_errors, results, None, started, "load_error")
+            return self._report(_identity(loaded), loaded, results, None, started, "load_error")
         comparisons: dict[str, compare.Comparison] = {}
         run = self._run(loaded, [e.test for e in entries], keep=lambda each: self._keep(each, comparisons))
         scan = forbidden.scan(loaded.units, self.assignment.forbidden, run.load_forbidden)
         results = [self._judge(entry, run.tests[entry.test], scan, comparisons.get(entry.test))
                    for entry in entries]
         self._diagnose(results, run)
-        return self._report(_identity(loaded), (), results, run, started, "graded")
+        return self._report(_identity(loaded), loaded, results, run, started, "graded")
 
     def _keep(self, run: pool.TestRun, comparisons: dict) -> pool.TestRun:
         """Compare a returned output as soon as it arrives; keep its tree only for the
@@ -179,9 +180,10 @@ class Grader:
         note = (f"not graded: the grader failed on this submission ({reason}); this says nothing about "
                 "your work, which must be graded again once the grader is fixed")
         entries = [e for e in self.rubric.entries if tests is None or e.test in tests]
-        identity = {"path": str(path), "sha256": "", "member": None}
-        return self._report(identity, (), [self._not_run(e, note) for e in entries], None, started,
-                            "grading_error", reason)
+        handin = path if isinstance(path, submission.Handin) else submission.Handin(Path(path))
+        identity = {"path": str(handin.source), "sha256": "", "member": None}
+        return self._report(identity, None, [self._not_run(e, note) for e in entries], None, started,
+                            "grading_error", reason, student=handin.student)
 
     def _diagnose(self, results: list[dict], run: pool.SubmissionRun) -> None:
         if self.diagnoser is None:
@@ -205,7 +207,7 @@ class Grader:
         for name in ("root", "scratch"):
             (folder / name).mkdir(parents=True)
         (folder / "scratch").chmod(0o1777)
-        plan = self._plan(folder, len(tests), loaded.path)
+        plan = self._plan(folder, len(tests), loaded.view)
         try:
             job = {"module": self.assignment.name, "tests": tests, "seed": self.seed,
                    "probes": self._excerpt(tuple(tests)),
@@ -236,11 +238,9 @@ class Grader:
     @staticmethod
     def _file(loaded: submission.Submission, plan: Plan) -> str | None:
         """``__file__`` of a module submission, as the student code sees it (None for notebooks)."""
-        if loaded.path.suffix == ".zip" or loaded.units[0].label != "module":
-            return None
-        return f"{plan.submission_view}/{loaded.member}" if loaded.member else plan.submission_view
+        return loaded.module_file(plan.submission_view)
 
-    def _plan(self, folder: Path, test_count: int, submitted: Path) -> Plan:
+    def _plan(self, folder: Path, test_count: int, submitted: Path | None) -> Plan:
         limits = self.options.limits
         return Plan(namespaces=self.layers.namespaces, seccomp=self.layers.seccomp,
                     landlock_abi=self.layers.landlock_abi, memory_cgroup=self.layers.cgroups,
@@ -248,7 +248,7 @@ class Grader:
                     read_only=self.read_only, limits=limits.__dict__.copy(),
                     cpu_seconds=int(limits.timeout_s * (test_count + 1)) + 5,
                     environment=dict(self.pool.environment), switch_user=self.switch_user,
-                    submission=str(submitted.resolve()), hidden=self.hidden)
+                    submission=str(submitted.resolve()) if submitted else "", hidden=self.hidden)
 
     def _judge(self, entry, run: pool.TestRun, scan: forbidden.Scan, result: compare.Comparison | None) -> dict:
         probe = self.assignment.probe(entry.test)
@@ -278,18 +278,24 @@ class Grader:
                 "diagnosis": None, "duration_s": 0.0, "outputs": {},
                 "tolerance": {"rtol": probe.rtol, "atol": probe.atol}}
 
-    def _report(self, identity: dict, load_errors, results: list[dict], run, started: float, status: str,
-                reason: str | None = None) -> dict:
+    def _report(self, identity: dict, loaded: submission.Submission | None, results: list[dict], run,
+                started: float, status: str, reason: str | None = None, student: str | None = None) -> dict:
+        """The report document; ``loaded`` is None when grading failed before it was loaded."""
+        load_errors = loaded.load_errors if loaded is not None else ()
+        load_warnings = list(loaded.load_warnings) if loaded is not None else []
+        ran = [dict(e) for e in run.import_errors] if run else []
+        import_errors = loaded.import_errors(ran) if loaded is not None else ran
+        student = loaded.student if loaded is not None else student
         document = {
             "schema_version": report.SCHEMA_VERSION, "grader_version": __version__,
             "assignment": self.assignment.name, "status": status,
-            "submission": identity,
+            "submission": identity, "student": student,
             "seed": self.seed,
             "score": round(sum(r["score"] for r in results), 6),
             "max_score": round(sum(r["max_score"] for r in results), 6),
             "tests": results, "load_errors": list(load_errors),
-            "load_warnings": list(run.load_warnings) if run else [],
-            "import_errors": [dict(e) for e in run.import_errors] if run else [],
+            "load_warnings": [*load_warnings, *(run.load_warnings if run else ())],
+            "import_errors": import_errors,
             "output": {"text": run.output if run else "", "bytes": run.output_bytes if run else 0},
             "isolation": {**self.layers.report(), "runs_as": self._runs_as()},
             "restarts": run.restarts if run else 0,

@@ -13,9 +13,9 @@ class Limits:
     output_bytes_kept: int = 4 * KIB   # of the submission's stdout+stderr kept in the report
     max_result_bytes: int = 256 * MIB  # one test's outputs on the wire
     max_submission_result_bytes: int = 1 * GIB  # all the outputs of one submission's tests
-    max_source_bytes: int = 4 * MIB    # a .py file (or one inside a zip or folder)
-    max_notebook_bytes: int = 64 * MIB # a notebook, outputs and images included (they are ignored)
-    max_zip_bytes: int = 64 * MIB      # a whole .zip, uncompressed
+    max_source_bytes: int = 4 * MIB    # the code graded: a .py file, or a notebook's code cells
+    max_notebook_bytes: int = 128 * MIB  # a notebook file, outputs included (read to find its code)
+    max_zip_bytes: int = 64 * MIB      # a zip inside a zip, read into memory to look inside
     max_processes: int = 64            # processes and threads the submission may have at once
     max_open_files: int = 256
     max_file_bytes: int = 64 * MIB     # largest file the submission may write
@@ -30,3 +30,10 @@ class Limits:
         if not 0 < self.max_result_bytes <= self.max_submission_result_bytes:
             raise ValueError(f"output caps: {self.max_result_bytes} bytes per test must be positive and at "
                              f"most the {self.max_submission_result_bytes} bytes per submission")
+
+
+def megabytes(size: int) -> str:
+    """``size`` bytes for a person: ``"70.0 MB"`` (10**6 bytes), ``"0.4 MB"``, ``"< 0.1 MB"``."""
+    if 0 < size < 50_000:
+        return "< 0.1 MB"
+    return f"{size / 1e6:.1f} MB"

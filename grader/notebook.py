@@ -1,23 +1,32 @@
 """Notebooks: their code cells as plain Python, with IPython syntax neutralised line by line.
 
-Nothing here runs a cell. A line magic (``%matplotlib inline``), a shell line (``!pip
-install x``), an assignment from either (``files = !ls``), and a help query (``np.sum?``)
-each become ``pass`` at the same indentation, so the rest of the cell still runs and line
-numbers stay those of the notebook. Cell magics whose body is Python (``%%time``) keep
-their body; any other cell magic (``%%bash``, ``%%writefile``) neutralises the whole body.
+Only code counts: outputs (plots, images, printed text) and attachments are dropped while
+the JSON is parsed, so a notebook's size limit is its code's. nbformat 1 to 3 notebooks
+are converted to nbformat 4 by nbformat itself. Nothing here runs a cell.
+
+A line magic (``%matplotlib inline``), a shell line (``!pip install x``), an assignment
+from either (``files = !ls``), and a help query (``np.sum?``) each become ``pass`` at the
+same indentation, so the rest of the cell still runs and line numbers stay those of the
+notebook. Cell magics whose body is Python (``%%time``) keep their body; any other cell
+magic (``%%bash``, ``%%writefile``) neutralises the whole body.
 """
 from __future__ import annotations
 
 import json
 import re
+import threading
+import warnings
 from dataclasses import dataclass
 
 import nbformat
+
+from grader.limits import megabytes
 
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "python", "python3"})
 _LINE_MAGIC = re.compile(r"^(?P<indent>[ \t]*)(?:%|!)")
 _ASSIGNED_MAGIC = re.compile(r"^(?P<indent>[ \t]*)[A-Za-z_][\w., ]*=\s*(?:%|!)")
 _HELP = re.compile(r"^(?P<indent>[ \t]*)(?:\?\??[\w.]+|[\w.]+\?\??)\s*$")
+_CONVERTING = threading.Lock()  # warnings filters are process-wide
 
 
 class NotebookError(Exception):
@@ -31,24 +40,67 @@ class Cell:
     neutralised: int  # how many lines were neutralised
 
 
-def code_cells(text: str, name: str) -> list[Cell]:
-    """The code cells of a notebook's JSON text, in order; raises NotebookError."""
+def code_cells(data: bytes, name: str, code_limit: int) -> list[Cell]:
+    """The code cells of a notebook file's bytes, in order; raises NotebookError.
+
+    Outputs (plots, images, printed text) and attachments are dropped while the JSON is
+    parsed, before anything is counted: only the code cells' source counts against
+    ``code_limit`` (bytes of UTF-8). Notebooks of nbformat 1 to 3 are converted to 4 by
+    nbformat's own converter; a version nbformat cannot read is refused with its reason.
+    """
     try:
-        raw = json.loads(text)
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise NotebookError(f"{name} is not UTF-8 text (byte {data[exc.start]:#04x} on line {line}); notebooks "
+                            "are saved as UTF-8 by Jupyter: open it there and save it again") from None
+    try:
+        raw = json.loads(text, object_pairs_hook=_without_outputs)
     except (ValueError, RecursionError) as exc:
         raise NotebookError(f"{name} is not valid JSON ({exc}); re-save it from Jupyter") from None
+    del text
     if not isinstance(raw, dict):
         raise NotebookError(f"{name} is JSON but not a notebook (no top-level object)")
+    cells = _cells(_as_version_4(raw, name))
+    code = sum(len(cell.source.encode("utf-8", "surrogatepass")) for cell in cells)
+    if code > code_limit:
+        raise NotebookError(f"{name} holds {megabytes(code)} of code in its code cells, more than the "
+                            f"{megabytes(code_limit)} a submission's code may be (outputs do not count); "
+                            "move data pasted into cells into a file, then save")
+    return cells
+
+
+def _without_outputs(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object with outputs and attachments emptied as soon as it is parsed."""
+    found = dict(pairs)
+    if isinstance(found.get("outputs"), list):
+        found["outputs"] = []
+    if isinstance(found.get("attachments"), dict):
+        found["attachments"] = {}
+    return found
+
+
+def _as_version_4(raw: dict, name: str) -> dict:
     major = raw.get("nbformat")
-    if major != 4:
-        raise NotebookError(f"{name} uses nbformat {major!r}; only nbformat 4 is graded: "
-                            "open it in a current Jupyter and save it again")
+    if major == 4:
+        return raw
+    if not isinstance(major, int) or isinstance(major, bool):
+        raise NotebookError(f"{name} does not say which nbformat it uses (nbformat: {major!r}); "
+                            "open it in Jupyter and save it again")
     try:
-        nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
-    except Exception as exc:  # nbformat raises several unrelated types on bad input
-        raise NotebookError(f"{name} is not a readable notebook: {exc}") from None
+        with _CONVERTING, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbformat warns about what it repairs
+            return nbformat.reads(json.dumps(raw), as_version=4, capture_validation_error={})
+    except Exception as exc:  # nbformat raises several unrelated types on what it cannot convert
+        raise NotebookError(f"{name} uses nbformat {major}, which nbformat {nbformat.__version__} cannot "
+                            f"convert ({type(exc).__name__}: {exc}); open it in a current Jupyter and "
+                            "save it again") from None
+
+
+def _cells(nb: dict) -> list[Cell]:
     cells = []
-    for index, cell in enumerate(nb.get("cells", []), start=1):
+    listed = nb.get("cells", [])
+    for index, cell in enumerate(listed if isinstance(listed, list) else [], start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")

@@ -61,12 +61,12 @@ def course():
 
 @pytest.fixture(scope="session")
 def grade(layers, workers, course):
-    """grade(path, assignment="softmax", layers=None, tests=None, **limits) -> report dict."""
+    """grade(path or handin, assignment="softmax", layers=None, tests=None, **limits) -> report dict."""
     def run(path, name="softmax", layers_override=None, tests=None, **limits):
         found = course[name]
         options = Options(limits=Limits(**{"timeout_s": 3.0, **limits}), seed=SEED)
         with Grader(found, rubric.load(found), layers_override or layers, options, workers=workers) as grader:
-            return grader.grade(Path(path), tests=tests)
+            return grader.grade(path, tests=tests)  # a path, or a handin of a class
     return run
 
 

@@ -20,13 +20,25 @@ def grader(*args, cwd=ROOT, env=None):
 def test_grade_writes_a_report_per_submission_and_exits_0_whatever_the_scores(tmp_path):
     result = grader("grade", "-a", "softmax", "-o", str(tmp_path), "--seed", "7", "--timeout", "2",
                     str(ROOT / "examples" / "softmax" / "ada_loops.py"), str(SUBMISSIONS / "syntax_error.py"),
-                    str(SUBMISSIONS / "kills_its_parent.py"), str(tmp_path / "missing.py"))
+                    str(SUBMISSIONS / "kills_its_parent.py"))
     assert result.returncode == ExitCode.OK, result.stderr
     reports = {p.stem: json.loads(p.read_text()) for p in tmp_path.glob("*.json")}
-    assert set(reports) == {"ada_loops", "syntax_error", "kills_its_parent", "missing"}
+    assert set(reports) == {"ada_loops", "syntax_error", "kills_its_parent"}
     assert reports["ada_loops"]["score"] == reports["ada_loops"]["max_score"] == 30
     assert reports["syntax_error"]["score"] == 0 and reports["syntax_error"]["load_errors"]
     assert "ada_loops.py" in result.stdout and "30/30" in result.stdout
+
+
+def test_a_path_that_does_not_exist_stops_grade_with_exit_2_before_anything_is_graded(tmp_path):
+    """A typo used to become a 0/30 report with exit 0: in CI, a quietly recorded zero."""
+    out = tmp_path / "out"
+    result = grader("grade", "-a", "softmax", "-o", str(out), "--seed", "7",
+                    str(ROOT / "examples" / "softmax" / "ada_loops.py"), str(tmp_path / "missing.py"),
+                    str(tmp_path / "typo"))
+    assert result.returncode == ExitCode.USAGE
+    assert f"{tmp_path / 'missing.py'}: no such file or folder" in result.stderr
+    assert f"{tmp_path / 'typo'}: no such file or folder" in result.stderr
+    assert "nothing was graded" in result.stderr and not out.exists() and result.stdout == ""
 
 
 def test_same_submission_and_seed_give_the_same_report_apart_from_durations(tmp_path):

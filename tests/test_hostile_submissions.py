@@ -151,7 +151,6 @@ def test_missing_functions_are_named(grade):
 @pytest.mark.parametrize("name, expected", [
     ("syntax_error.py", "syntax error at line 4"),
     ("notebook_invalid_json.ipynb", "is not valid JSON"),
-    ("notebook_nbformat3.ipynb", "nbformat 3"),
     ("notebook_without_code.ipynb", "has no code cells"),
     ("zip_without_gradable_file.zip", "holds no .py or .ipynb file"),
     ("zip_corrupt.zip", "is not a readable zip archive"),

@@ -10,6 +10,12 @@ compared (at N = 2 the true dx is rounding noise), non-trivial gamma and beta se
 probe, and momentum values other than 0.5 (where the two momentum conventions agree).
 Everything read out of the layer is copied at once: a submission may update its arrays in
 place later.
+
+Properties that a layer doing nothing also has (inputs left unchanged, running statistics
+left at their initial values in evaluation mode) pay only with the right outputs of the
+same calls: they are returned together and the rubric entries are all-or-nothing
+(`grader audit` grades degenerate submissions -- the constructor kept, every method
+`pass`, returning its argument or zeros; these probes paid them up to 3 points before).
 """
 import numpy as np
 
@@ -222,8 +228,11 @@ def eval_large_eps(m, rng):
 
 @probe(calls=("BatchNorm1d",), **OUT_TOL)
 def eval_without_training(m, rng):
-    """eval() straight after construction, forward of a (4, 4) batch, then the running statistics"""
+    """eval() straight after construction, gamma and beta set, forward of a (4, 4) batch, then the running statistics"""
     bn = m.BatchNorm1d(4)
+    # gamma and beta set: with the initial ones, out = x / sqrt(1 + eps) is within the
+    # tolerance of x, so a forward that returns its input passed
+    _set_affine(bn, rng)
     bn.eval()
     out = _copy(bn.forward(_batch(rng, 4)))
     return {"out": out, **_stats(bn)}
@@ -283,15 +292,18 @@ def backward_default_gamma_beta(m, rng):
 
 # --- inputs -------------------------------------------------------------------------------
 
-@probe(calls=("BatchNorm1d",))
+# The outputs of the calls come with the inputs, hence the backward tolerances and the
+# backward probes' inputs (moderate feature scales, gamma scaled to match).
+@probe(calls=("BatchNorm1d",), **BACKWARD_TOL)
 def inputs_unmodified(m, rng):
-    """forward, backward and an eval forward must leave x, dout and gamma unchanged"""
+    """forward, backward and an eval forward: their outputs, and x, dout and gamma unchanged after the calls"""
     bn = m.BatchNorm1d(4)
-    _set_affine(bn, rng)
+    _set_affine(bn, rng, MODERATE)
     gamma = bn.gamma
-    x, dout, x_eval = _batch(rng, 5), rng.normal(size=(5, 4)), _batch(rng, 3)
-    bn.forward(x)
-    bn.backward(dout)
+    centre = _source(rng, MODERATE, offset=1.5)
+    x, dout, x_eval = _batch(rng, 5, MODERATE, centre), rng.normal(size=(5, 4)), _batch(rng, 3, MODERATE, centre)
+    out = _copy(bn.forward(x))
+    dx = _copy(bn.backward(dout))
     bn.eval()
-    bn.forward(x_eval)
-    return {"x": x, "dout": dout, "x_eval": x_eval, "gamma": gamma}
+    out_eval = _copy(bn.forward(x_eval))
+    return {"out": out, "dx": dx, "out_eval": out_eval, "x": x, "dout": dout, "x_eval": x_eval, "gamma": gamma}

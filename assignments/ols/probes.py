@@ -3,6 +3,12 @@
 Each probe returns the submission's outputs; the grader compares them with the
 reference's outputs for the same seed. Visibility and points live in rubrics/ols.toml.
 
+A probe that checks a property a function that does nothing also has (it leaves its
+inputs unchanged, R^2 = 0 at the mean) returns the value of the same call too, and its
+rubric entry is all-or-nothing: the property pays only when the work was done
+(`grader audit` grades degenerate submissions -- every body `pass`, returning its first
+argument or zeros -- and each of these probes paid them 1 point before).
+
 Design matrices come from ``_design``: their singular values lie in [1, 3] (before the
 rounding to multiples of 1/64, which moves them by less than 0.05), so every solver that
 is correct agrees with the reference far inside the tolerances, and the rounding makes
@@ -84,12 +90,11 @@ def fit_single_sample(m, rng):
 
 @probe(calls=("fit",))
 def fit_leaves_inputs_unchanged(m, rng):
-    """fit(X, y) must not modify X or y in place (X (8, 4) with a duplicate column)"""
+    """fit(X, y) with X (8, 4) with a duplicate column: w, and X and y unchanged after the call"""
     A = _design(rng, 8, 3)
     X = np.column_stack([A, A[:, 0]])
     y = 3.0 + _targets(rng, A)
-    m.fit(X, y)
-    return {"X_after_call": X, "y_after_call": y}
+    return {"w": m.fit(X, y), "X_after_call": X, "y_after_call": y}
 
 
 # --- predict -----------------------------------------------------------------------------
@@ -112,10 +117,9 @@ def predict_single_sample(m, rng):
 
 @probe(calls=("predict",))
 def predict_leaves_inputs_unchanged(m, rng):
-    """predict(X, w) must not modify X or w in place"""
+    """predict(X, w) with X (6, 3): y_hat, and X and w unchanged after the call"""
     X, w = rng.normal(size=(6, 3)), rng.normal(size=3)
-    m.predict(X, w)
-    return {"X_after_call": X, "w_after_call": w}
+    return {"y_hat": m.predict(X, w), "X_after_call": X, "w_after_call": w}
 
 
 # --- mse, mae, rmse ----------------------------------------------------------------------
@@ -165,10 +169,9 @@ def mae_rmse_biased_predictions(m, rng):
 
 @probe(calls=("mse",))
 def mse_leaves_inputs_unchanged(m, rng):
-    """mse(y, y_hat) must not modify y or y_hat in place"""
+    """mse(y, y_hat) with 6 samples: the mse, and y and y_hat unchanged after the call"""
     y, y_hat = _targets_and_predictions(rng, 6)
-    m.mse(y, y_hat)
-    return {"y_after_call": y, "y_hat_after_call": y_hat}
+    return {"mse": m.mse(y, y_hat), "y_after_call": y, "y_hat_after_call": y_hat}
 
 
 # --- r2_score ----------------------------------------------------------------------------
@@ -214,6 +217,7 @@ def r2_score_three_samples(m, rng):
 @probe(calls=("r2_score",))
 def r2_score_constant_predictions(m, rng):
     """r2_score(y, y_hat) where y_hat is the mean of y everywhere (R^2 = 0), and the mean + 1"""
+    # all-or-nothing in the rubric: a function that returns 0.0 gets R^2 = 0 at the mean
     y = _spread_targets(rng, 8)
     at_mean = np.full(8, y.mean())
     return {"at_mean": m.r2_score(y, at_mean), "above_mean": m.r2_score(y, at_mean + 1.0)}
@@ -221,7 +225,7 @@ def r2_score_constant_predictions(m, rng):
 
 @probe(calls=("r2_score",))
 def r2_score_leaves_inputs_unchanged(m, rng):
-    """r2_score(y, y_hat) must not modify y or y_hat in place"""
-    y, y_hat = _targets_and_predictions(rng, 6)
-    m.r2_score(y, y_hat)
-    return {"y_after_call": y, "y_hat_after_call": y_hat}
+    """r2_score(y, y_hat) with 6 samples: R^2, and y and y_hat unchanged after the call"""
+    y = _spread_targets(rng, 6)  # R^2 near 0.9, well away from 0 (see above)
+    y_hat = y + rng.normal(size=6)
+    return {"r2": m.r2_score(y, y_hat), "y_after_call": y, "y_hat_after_call": y_hat}

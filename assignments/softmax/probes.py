@@ -2,6 +2,11 @@
 
 Each probe returns the submission's outputs; the grader compares them with the
 reference's outputs for the same seed. Visibility and points live in rubrics/softmax.toml.
+
+A probe that checks a property a function that does nothing also has (it leaves its
+input unchanged, KL(p || p) = 0) returns the value of the same call too, and its rubric
+entry is all-or-nothing: the property pays only when the work was done (`grader audit`
+grades degenerate submissions, e.g. every body `pass`; these probes paid them before).
 """
 import numpy as np
 
@@ -69,10 +74,9 @@ def softmax_rows_far_below_max(m, rng):
 
 @probe(calls=("softmax",))
 def softmax_leaves_input_unchanged(m, rng):
-    """softmax(z) must not modify z in place"""
+    """softmax(z) of a (4, 3) array: p, and z unchanged after the call"""
     z = rng.normal(size=(4, 3)) * 5
-    m.softmax(z)
-    return {"z_after_call": z}
+    return {"p": m.softmax(z), "z_after_call": z}
 
 
 # --- log_softmax -------------------------------------------------------------------------

@@ -164,7 +164,9 @@ def degenerate_findings(found, scores, layers, workers, seed: int, jobs: int = 2
     findings = []
     for (label, idle), document in zip(subjects, documents):
         paying = [t for t in document["tests"] if t["score"] > 0 and uses[t["id"]] & idle]
+        earned = sum(t["score"] for t in document["tests"] if not uses[t["id"]] & idle)
         echo(f"    {document['score']:>5g}/{document['max_score']:g}  {label}"
+             + (f"; {earned:g} from tests of kept code only" if earned else "")
              + (f"  <- {len(paying)} test(s) pay for no work" if paying else ""))
         for test in paying:
             findings.append(f"{found.name}: degenerate submission ({label}) scores {test['score']:g}/"
@@ -173,6 +175,10 @@ def degenerate_findings(found, scores, layers, workers, seed: int, jobs: int = 2
         if document["load_errors"]:
             findings.append(f"{found.name}: degenerate submission ({label}) does not load: "
                             f"{'; '.join(document['load_errors'])}")
+        unclean = [t["id"] for t in document["tests"] if t["status"] in ("timeout", "crashed")]
+        if unclean:
+            findings.append(f"{found.name}: {label}: tests {', '.join(unclean)} time out or crash "
+                            "instead of failing cleanly")
     return findings
 
 

@@ -78,7 +78,10 @@ def _set_affine(bn, rng, scales=(1.0, 1.0, 1.0, 1.0)):
     under the tolerance of the largest.
     """
     scales = np.asarray(scales, dtype=float)
-    signs = rng.choice([-1.0, 1.0], size=scales.size)
+    # half the signs negative, on every seed: with random signs all were positive on 1 seed
+    # in 16, and a layer using |gamma| kept the points (e.g. training_forward_gamma_beta,
+    # 10 seeds in 200)
+    signs = rng.permutation(np.resize([1.0, -1.0], scales.size))
     bn.gamma = scales * rng.uniform(0.5, 2.0, size=scales.size) * signs
     bn.beta = rng.normal(size=scales.size)
 

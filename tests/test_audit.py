@@ -7,8 +7,8 @@ import ast
 
 import numpy as np
 import pytest
-
 from conftest import ROOT, SUBMISSIONS
+
 from grader import assignment, audit, degenerate, rubric, template
 from grader.grading import Grader, Options
 from grader.probe import rng_for
@@ -150,7 +150,7 @@ def test_degenerate_forms_keep_signatures_and_docstrings_and_the_constructor(toy
 def test_each_form_does_no_work(toy, form, expected):
     variant = next(v for v in degenerate.variants(toy) if v.form == form and v.kept)
     namespace = {}
-    exec(compile(variant.source, variant.stem, "exec"), namespace)
+    exec(compile(variant.source, variant.stem, "exec"), namespace)  # noqa: S102 - generated from our reference
     x = np.array([1.0, -2.0])
     got = (namespace["double"](x), namespace["double_pair"](x), namespace["Scaler"](3.0).apply(x))
     plain = [None if v is None else tuple(a.tolist() for a in v) if isinstance(v, tuple) else v.tolist()

@@ -216,12 +216,17 @@ def validate(course_dir) -> None:
 @cli.command()
 @click.option("-a", "--assignment", "name", default=None, help="One assignment.")
 @click.option("--all", "everything", is_flag=True, help="Every assignment of the course.")
-@click.option("--seed", type=int, default=None)
+@click.option("--seed", type=int, default=None, help="The (first) seed (default: random).")
+@click.option("--seeds", "seed_count", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Grade under this many consecutive seeds; a test whose verdict on a mistake "
+                   "changes with the seed is a finding.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True)
 @course_option
-def audit(name, everything, seed, jobs, course_dir) -> None:
-    """Grade every known mistake and correct alternative; fail if a mistake keeps full marks,
-    an alternative loses a point, or a mistake is not diagnosed as itself."""
+def audit(name, everything, seed, seed_count, jobs, course_dir) -> None:
+    """Grade every known mistake and correct alternative, and degenerate submissions
+    generated from the reference; fail if a mistake keeps full marks or is not diagnosed as
+    itself, an alternative loses a point, a test's verdict depends on the seed, or a
+    submission that does no work scores."""
     from grader import audit as auditing
     if bool(name) == everything:
         raise click.UsageError("give either -a ASSIGNMENT or --all")
@@ -234,7 +239,7 @@ def audit(name, everything, seed, jobs, course_dir) -> None:
         for each in names:
             found, scores = _open(each, course_dir)
             findings += auditing.run(found, scores, layers, seed=seed, jobs=jobs, echo=_echo,
-                                     workers=workers)
+                                     workers=workers, seeds=seed_count)
     finally:
         workers.close()
     sys.exit(ExitCode.TESTS_FAILED if findings else ExitCode.OK)

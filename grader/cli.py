@@ -130,9 +130,14 @@ def grade(name, outdir, timeout, memory_mb, jobs, seed, strict, without, course_
               help="Assignment name (default: guessed from the file name).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=Limits.timeout_s, show_default=True)
 @course_option
+@click.option("--release", "release_dir", type=click.Path(exists=True, path_type=Path), default=None,
+              help="The release to check against: its folder or its .selfcheck.json (default: the one "
+                   "beside FILE or in a folder above it; without one, the course).")
 @click.argument("file", type=click.Path(path_type=Path))
-def check(name, timeout, course_dir, file) -> None:
+def check(name, timeout, course_dir, release_dir, file) -> None:
     """Run the visible tests on FILE and explain every failure (for students)."""
+    if course_dir is None and _check_release(name, timeout, release_dir, file):
+        return
     name = name or _guess(file, course_dir)
     found, scores = _open(name, course_dir)
     layers = sandbox.detect()
@@ -142,6 +147,27 @@ def check(name, timeout, course_dir, file) -> None:
         grader.canary(tests=visible)
         _warn(grader.warnings)
         document = grader.grade(file, tests=visible)
+    render.check(document)
+    passed = all(t["status"] == "passed" for t in document["tests"]) and not document["load_errors"]
+    sys.exit(ExitCode.OK if passed else ExitCode.TESTS_FAILED)
+
+
+def _check_release(name, timeout, release_dir, file) -> bool:
+    """`grader check` from a release (grader.checker); False when there is none."""
+    from grader import checker, selfcheck
+    try:
+        path = selfcheck.find(file, release_dir, name)
+        if path is None:
+            return False
+        check_ = selfcheck.read(path)
+    except selfcheck.SelfCheckError as exc:
+        raise click.UsageError(str(exc)) from None
+    if name and name != check_.assignment:
+        raise click.UsageError(f"{path} is the release of {check_.assignment}, not of {name}")
+    framework = checker.released(check_).missing_framework
+    if framework:
+        raise click.UsageError(framework)
+    document = checker.check_file(file, check_, sandbox.detect(), Limits(timeout_s=timeout))
     render.check(document)
     passed = all(t["status"] == "passed" for t in document["tests"]) and not document["load_errors"]
     sys.exit(ExitCode.OK if passed else ExitCode.TESTS_FAILED)
@@ -245,3 +271,6 @@ def init(folder) -> None:
         _echo(course_copy.copy_shipped(folder))
     except FileExistsError as exc:
         raise click.UsageError(str(exc)) from None
+
+
+cli.add_command(__import__("grader.commands.release", fromlist=["release"]).release)

@@ -72,9 +72,13 @@ class Grader:
         self._lock = threading.Lock()
         self._counter = 0
         self._excerpts: dict[tuple[str, ...], str] = {}
-        self.diagnoser = Diagnoser(assignment, self.seed) if options.diagnose else None
+        self.diagnoser = self._diagnoser() if options.diagnose else None
         if self.diagnoser is not None:
             self.diagnoser.mistakes  # noqa: B018 - load the catalogue now; a broken file is a warning
+
+    def _diagnoser(self) -> Diagnoser:
+        """The diagnoser of this run (a release's replays recorded outputs: grader.checker)."""
+        return Diagnoser(self.assignment, self.seed)
 
     @property
     def warnings(self) -> list[str]:

@@ -171,15 +171,23 @@ def verify(check: selfcheck.SelfCheck, found: Assignment, layers, folder: Path, 
 
 def leaks(folder: Path, found: Assignment, rubric: Rubric) -> list[str]:
     """What of the course's secrets a release folder holds: a non-trivial line of the
-    reference or of a mistake (one the template does not have), a hidden test's name, a
-    hidden probe's code. Empty when none."""
-    released = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(folder.rglob("*"))
-                         if p.is_file())
-    public = {line.strip() for line in found.template_paths[0].read_text(encoding="utf-8").splitlines()}
+    reference or of a mistake, a hidden test's name. Empty when none.
+
+    A line that the student-facing material already shows is not a secret: the template,
+    the assignment's README, and the diagnoses the release carries (a mistake's "Fix:"
+    may quote the line that fixes it; the instructor's grading shows it to every student
+    who makes that mistake)."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    released = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in files)
+    public = "\n".join(p.read_text(encoding="utf-8") for p in (found.template_paths[0], found.folder / "README.md")
+                       if p.is_file())
+    for path in files:
+        if path.name.endswith(selfcheck.SUFFIX):
+            public += "\n".join(f"{m.misconception} Fix: {m.fix}" for m in selfcheck.read(path).mistakes)
     problems = []
     for path in (found.reference_path, *found.mistake_paths):
-        for line in solution_lines(path.read_text(encoding="utf-8"), public):
-            if line in released:
+        for line in solution_lines(path.read_text(encoding="utf-8")):
+            if line in released and line not in public:
                 problems.append(f"{path.name} line {line!r}")
     hidden = [entry.test for entry in rubric.entries if entry.visibility != "visible"]
     for test in hidden:
@@ -188,10 +196,10 @@ def leaks(folder: Path, found: Assignment, rubric: Rubric) -> list[str]:
     return problems
 
 
-def solution_lines(source: str, public: set[str]) -> list[str]:
-    """The lines of a reference or mistake file that would give work away: code lines
-    (not blank, comments, imports, docstrings) the template does not show, of at least
-    ``_TRIVIAL_CHARACTERS`` characters (``return out`` says nothing)."""
+def solution_lines(source: str) -> list[str]:
+    """The code lines of a reference or mistake file: not blank, comments, imports or
+    docstrings, and at least ``_TRIVIAL_CHARACTERS`` characters without spaces (``return
+    out`` gives nothing away)."""
     import ast
     docstring_lines: set[int] = set()
     for node in ast.walk(ast.parse(source)):
@@ -202,7 +210,7 @@ def solution_lines(source: str, public: set[str]) -> list[str]:
     found = []
     for number, raw in enumerate(source.splitlines(), start=1):
         line = raw.strip()
-        if (number in docstring_lines or not line or line.startswith(("#", "import ", "from ")) or line in public
+        if (number in docstring_lines or not line or line.startswith(("#", "import ", "from "))
                 or len(line.replace(" ", "")) < _TRIVIAL_CHARACTERS):
             continue
         found.append(line)

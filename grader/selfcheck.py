@@ -128,11 +128,12 @@ def decode_tree(node, where: str = "tree"):
         return [decode_tree(value, f"{where}[{i}]") for i, value in enumerate(node["l"])]
     array = node["a"]
     if array["dtype"] not in protocol.ALLOWED_DTYPES:
-        raise SelfCheckError(f"{where}: dtype {array['dtype']!r} is not one the grader reads")
+        raise SelfCheckError(f"{where}: dtype {array['dtype']!r} is not one the grader reads; ask for the release again")
     data = base64.b64decode(array["base64"].encode("ascii"), validate=True)
     dtype, shape = np.dtype(array["dtype"]), tuple(array["shape"])
     if len(data) != dtype.itemsize * math.prod(shape):
-        raise SelfCheckError(f"{where}: {len(data)} bytes do not make an array of shape {shape} and dtype {dtype}")
+        raise SelfCheckError(f"{where}: {len(data)} bytes do not make an array of shape {shape} and dtype {dtype}; "
+                             "ask for the release again")
     return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
 
 

@@ -234,16 +234,44 @@ def audit(name, everything, seed, jobs, course_dir) -> None:
     sys.exit(ExitCode.TESTS_FAILED if findings else ExitCode.OK)
 
 
+audience_options = [
+    click.option("--audience", type=click.Choice(["instructor", "student"]), default="instructor", show_default=True,
+                 help="student: hidden tests show name, status and points only, never expected values."),
+    click.option("--after-due-date", is_flag=True,
+                 help="The due date has passed: for students, after_due_date tests show their message "
+                      "(without expected values) and diagnosis, as visible tests do."),
+]
+
+
+def _with_audience(command):
+    for option in reversed(audience_options):
+        command = option(command)
+    return command
+
+
 @cli.command(name="export")
 @click.option("-f", "--format", "kind", type=click.Choice(export.FORMATS), required=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write here (default: standard output).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Write here (default: standard output); for gradescope with several reports, a folder "
+                   "that gets one <report>.json each.")
+@_with_audience
 @click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def export_reports(kind, output, reports) -> None:
+def export_reports(kind, output, audience, after_due_date, reports) -> None:
     """Render JSON REPORTS as Gradescope results, JUnit XML or a CSV gradebook."""
     try:
         documents = [report.read(path) for path in reports]
-        rendered = export.render(documents, kind)
+        if kind == "gradescope" and len(documents) > 1:
+            if output is None or output.is_file():
+                raise click.UsageError(f"{len(documents)} reports give one Gradescope results file each: "
+                                       "give -o a folder")
+            if any(path.resolve().parent == output.resolve() for path in reports):
+                raise click.UsageError(f"{output} holds the reports themselves; give -o another folder")
+            output.mkdir(parents=True, exist_ok=True)
+            for path, document in zip(reports, documents):
+                (output / path.name).write_text(export.render([document], kind, audience, after_due_date),
+                                                encoding="utf-8")
+            return
+        rendered = export.render(documents, kind, audience, after_due_date)
     except (ValueError, SchemaError) as exc:  # json.JSONDecodeError is a ValueError
         raise click.UsageError(str(exc)) from None
     if output is None:

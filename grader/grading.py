@@ -258,7 +258,7 @@ class Grader:
         probe = self.assignment.probe(entry.test)
         reveal = entry.visibility == "visible" or self.options.reveal_hidden
         used = scan.blocking(probe.calls) or _runtime_use(run.forbidden)
-        outputs = {}
+        outputs, safe = {}, None
         if used:
             status, message = "failed", (f"{used}; the {self.assignment.name} assignment must be "
                                          "solved without it, so this test scores 0")
@@ -267,18 +267,20 @@ class Grader:
             outputs = result.top_level_ok()
             status = "passed" if result.ok else "failed"
             message = "" if result.ok else result.message(reveal)
+            safe = result.message_without_values()  # no expected value: for students (grader.audience)
         else:
             status, message = _STATUS[run.status], run.error or run.status
         score = scoring.points(entry, status == "passed", outputs if status == "failed" and not used else None)
         return {"id": entry.test, "name": probe.description, "score": score, "max_score": entry.points,
-                "status": status, "message": message, "visibility": entry.visibility,
-                "diagnosis": None, "duration_s": round(run.duration_s, 6), "outputs": outputs,
+                "status": status, "message": message, "student_message": message if safe is None else safe,
+                "visibility": entry.visibility, "diagnosis": None, "duration_s": round(run.duration_s, 6),
+                "outputs": outputs,
                 "tolerance": {"rtol": probe.rtol, "atol": probe.atol}}
 
     def _not_run(self, entry, message: str) -> dict:
         probe = self.assignment.probe(entry.test)
         return {"id": entry.test, "name": probe.description, "score": 0.0, "max_score": entry.points,
-                "status": "error", "message": message, "visibility": entry.visibility,
+                "status": "error", "message": message, "student_message": message, "visibility": entry.visibility,
                 "diagnosis": None, "duration_s": 0.0, "outputs": {},
                 "tolerance": {"rtol": probe.rtol, "atol": probe.atol}}
 

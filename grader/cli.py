@@ -302,3 +302,4 @@ def init(folder) -> None:
 
 
 cli.add_command(__import__("grader.commands.release", fromlist=["release"]).release)
+cli.add_command(__import__("grader.commands.gradescope", fromlist=["gradescope"]).gradescope)

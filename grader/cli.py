@@ -1,8 +1,8 @@
 """The command line: a thin shell over grading, rendering, validation and audit.
 
 Exit codes (grader.exitcode.ExitCode): 0 every submission got a report (grade), every
-visible test passed (check); 1 a visible test failed (check) or a finding (audit,
-validate); 2 usage error; 3 grader fault (broken course, worker failure); 4 --strict
+visible test passed (check); 1 a visible test failed (check), a submission scored below
+--fail-under (grade) or a finding (audit, validate); 2 usage error; 3 grader fault (broken course, worker failure); 4 --strict
 refused an unisolated machine.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ import click
 
 from grader import __version__, assignment
 from grader import export, render, report, rubric, sandbox, text
+from grader.audience import views
 from grader.exitcode import ExitCode
 from grader.grading import CanaryFailed, Grader, Options
 from grader.limits import Limits
@@ -84,6 +85,21 @@ def _layers(strict: bool, without: tuple[str, ...] = ()) -> sandbox.Layers:
     return layers
 
 
+audience_options = [
+    click.option("--audience", type=click.Choice(["instructor", "student"]), default="instructor", show_default=True,
+                 help="student: hidden tests show name, status and points only, never expected values."),
+    click.option("--after-due-date", is_flag=True,
+                 help="The due date has passed: for students, after_due_date tests show their message "
+                      "(without expected values) and diagnosis, as visible tests do."),
+]
+
+
+def _with_audience(command):
+    for option in reversed(audience_options):
+        command = option(command)
+    return command
+
+
 @cli.command()
 @click.option("-a", "--assignment", "name", required=True, help="Assignment name (see `grader list`).")
 @click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
@@ -100,9 +116,17 @@ def _layers(strict: bool, without: tuple[str, ...] = ()) -> sandbox.Layers:
 @click.option("--without", multiple=True, type=click.Choice(sorted(sandbox.OPTIONAL_LAYERS)),
               help="Do not use this isolation layer (to test the fallbacks); repeatable.")
 @course_option
+@click.option("--fail-under", "fail_under", default=None, metavar="POINTS|PERCENT%",
+              help="Exit 1 when a submission scores below this (e.g. 24 or 80%); for CI.")
+@click.option("--summary-md", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write a Markdown summary (table and diagnoses) here; it is also appended to "
+                   "$GITHUB_STEP_SUMMARY when that is set.")
+@_with_audience
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
-def grade(name, outdir, timeout, memory_mb, jobs, seed, strict, without, course_dir, submissions) -> None:
+def grade(name, outdir, timeout, memory_mb, jobs, seed, strict, without, course_dir, fail_under, summary_md,
+          audience, after_due_date, submissions) -> None:
     """Grade SUBMISSIONS (.py, .ipynb, folders or .zip) and write OUTDIR/<name>.json for each."""
+    threshold = _threshold(fail_under)
     found, scores = _open(name, course_dir)
     layers = _layers(strict, without)
     options = Options(limits=Limits(timeout_s=timeout, memory_bytes=memory_mb << 20), seed=seed, jobs=jobs)
@@ -119,10 +143,30 @@ def grade(name, outdir, timeout, memory_mb, jobs, seed, strict, without, course_
                 advance()
 
             documents = grader.grade_all(list(submissions), on_done=done)
-    render.summary(documents, targets)
+    render.summary(views(documents, audience, after_due_date), targets)
     _warn([f"the grader failed on {d['submission']['path']} ({d['reason']}); its report says so and it must "
            "be graded again once the grader is fixed" for d in documents if d.get("status") == "grading_error"])
-    sys.exit(ExitCode.OK)
+    sys.exit(_ci(documents, threshold, summary_md, audience, after_due_date))
+
+
+def _threshold(given: str | None):
+    from grader.scoring import Threshold
+    try:
+        return None if given is None else Threshold.parse(given)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fail-under") from None
+
+
+def _ci(documents, threshold, summary_md, audience, after_due_date) -> ExitCode:
+    """The summary for CI, and the exit code: 1 when a submission is below ``threshold``."""
+    from grader import summary
+    summary.write(summary.markdown(documents, audience, after_due_date, threshold), summary_md)
+    below = [d for d in documents if threshold is not None and not threshold.met(d["score"], d["max_score"])]
+    if below:
+        click.echo(f"grader: {len(below)} of {len(documents)} submissions scored below {threshold} (--fail-under)",
+                   err=True)
+        return ExitCode.TESTS_FAILED
+    return ExitCode.OK
 
 
 @cli.command()
@@ -232,21 +276,6 @@ def audit(name, everything, seed, jobs, course_dir) -> None:
     finally:
         workers.close()
     sys.exit(ExitCode.TESTS_FAILED if findings else ExitCode.OK)
-
-
-audience_options = [
-    click.option("--audience", type=click.Choice(["instructor", "student"]), default="instructor", show_default=True,
-                 help="student: hidden tests show name, status and points only, never expected values."),
-    click.option("--after-due-date", is_flag=True,
-                 help="The due date has passed: for students, after_due_date tests show their message "
-                      "(without expected values) and diagnosis, as visible tests do."),
-]
-
-
-def _with_audience(command):
-    for option in reversed(audience_options):
-        command = option(command)
-    return command
 
 
 @cli.command(name="export")

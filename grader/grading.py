@@ -218,7 +218,7 @@ class Grader:
                    "forbidden": {"modules": list(self.assignment.forbidden.modules),
                                  "calls": list(self.assignment.forbidden.calls)},
                    "plan": plan.to_dict(), "file": self._file(loaded, plan)}
-            with self.pool.zygote() as zygote:
+            with self.pool.zygote(torch=self.assignment.framework == "torch") as zygote:
                 group = zygote.group if self.layers.cgroups else None
                 if group is not None:
                     group.set_limits(limits.memory_bytes, limits.max_processes + 1)

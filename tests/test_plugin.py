@@ -36,7 +36,8 @@ def _repository(released: Path, tmp_path: Path, **files: Path) -> Path:
 
 
 def _pytest(folder: Path, *args) -> tuple[subprocess.CompletedProcess, ElementTree.Element]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the plugin as its entry point would load it
+    # the plugin as its entry point loads it (only once: a checkout's egg-info may declare it too)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     run = subprocess.run([sys.executable, "-m", "pytest", "-p", "grader.plugin", "-p", "no:cacheprovider",
                           "--junitxml", str(folder / "junit.xml"), *args], capture_output=True, text=True,
                          cwd=folder, env=env, timeout=300, check=False)

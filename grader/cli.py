@@ -182,8 +182,12 @@ def check(name, timeout, course_dir, release_dir, file) -> None:
     """Run the visible tests on FILE and explain every failure (for students)."""
     if course_dir is None and _check_release(name, timeout, release_dir, file):
         return
-    name = name or _guess(file, course_dir)
-    found, scores = _open(name, course_dir)
+    try:
+        name = name or _guess(file, course_dir)
+        found, scores = _open(name, course_dir)
+    except assignment.CourseNotFound as exc:
+        raise assignment.CourseNotFound(f"{exc}; a student checks against a release instead: put its "
+                                        "<assignment>.selfcheck.json beside FILE, or pass --release DIR") from None
     layers = sandbox.detect()
     visible = tuple(e.test for e in scores.visible())
     options = Options(limits=Limits(timeout_s=timeout), reveal_hidden=False)

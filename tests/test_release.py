@@ -247,3 +247,35 @@ def test_the_released_notebook_ends_with_a_one_line_check(releases):
     nb = nbformat.read(releases["softmax"] / "softmax.ipynb", as_version=4)
     assert nb.cells[-1].cell_type == "code" and nb.cells[-1].source == "import grader\ngrader.check()"
     nbformat.validate(nb)
+
+
+@pytest.mark.parametrize("configuration", ["all layers", "no namespaces"])
+def test_student_code_cannot_read_the_release_beside_it(releases, tmp_path, layers, workers, configuration):
+    """The recorded expected outputs sit beside the student's file: the sandbox shows
+    student code its own file and the runtime only (with namespaces, or Landlock without)."""
+    import dataclasses
+    if configuration == "no namespaces":
+        layers = dataclasses.replace(layers, namespaces=False)
+    folder = _student_folder(releases, tmp_path)
+    shutil.copy(ROOT / "tests" / "submissions" / "reads_the_selfcheck_file_beside_it.py", folder / "softmax.py")
+    check = selfcheck.read(folder / "softmax.selfcheck.json")
+    with checker.Checker(check, layers, workers=workers) as offline:
+        document = offline.grade(folder / "softmax.py")
+    output = document["output"]["text"]
+    assert "blocked:" in output and "THREAT SUCCEEDED" not in output, output
+    assert document["score"] == 0
+
+
+def test_a_module_that_calls_grader_check_at_import_is_graded_as_usual(grade):
+    report = grade(ROOT / "tests" / "submissions" / "calls_grader_check_at_import.py")
+    assert report["import_errors"] == [] and report["score"] == report["max_score"]
+    assert "grader.check() -> None" in report["output"]["text"]
+
+
+def test_check_without_a_release_or_a_course_names_both_ways(tmp_path):
+    shutil.copy(ROOT / "examples" / "softmax" / "ada_loops.py", tmp_path / "softmax.py")
+    import os
+    env = {**os.environ, "GRADER_COURSE": str(tmp_path)}
+    result = _grader("check", "softmax.py", cwd=tmp_path, env=env)
+    assert result.returncode == ExitCode.USAGE
+    assert "selfcheck.json beside FILE, or pass --release DIR" in result.stderr and "grader init" in result.stderr

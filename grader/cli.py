@@ -2,8 +2,8 @@
 
 Exit codes (grader.exitcode.ExitCode): 0 every submission got a report (grade), every
 visible test passed (check); 1 a visible test failed (check), a submission scored below
---fail-under (grade) or a finding (audit, validate); 2 usage error; 3 grader fault (broken course, worker failure); 4 --strict
-refused an unisolated machine.
+--fail-under (grade) or a finding (audit, validate); 2 usage error; 3 grader fault (broken
+course, worker failure); 4 --strict refused an unisolated machine.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import click
 from grader import __version__, assignment
 from grader import export, render, report, rubric, sandbox, text
 from grader.audience import views
+from grader.commands import ci
 from grader.exitcode import ExitCode
 from grader.grading import CanaryFailed, Grader, Options
 from grader.limits import Limits
@@ -85,21 +86,6 @@ def _layers(strict: bool, without: tuple[str, ...] = ()) -> sandbox.Layers:
     return layers
 
 
-audience_options = [
-    click.option("--audience", type=click.Choice(["instructor", "student"]), default="instructor", show_default=True,
-                 help="student: hidden tests show name, status and points only, never expected values."),
-    click.option("--after-due-date", is_flag=True,
-                 help="The due date has passed: for students, after_due_date tests show their message "
-                      "(without expected values) and diagnosis, as visible tests do."),
-]
-
-
-def _with_audience(command):
-    for option in reversed(audience_options):
-        command = option(command)
-    return command
-
-
 @cli.command()
 @click.option("-a", "--assignment", "name", required=True, help="Assignment name (see `grader list`).")
 @click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
@@ -116,17 +102,13 @@ def _with_audience(command):
 @click.option("--without", multiple=True, type=click.Choice(sorted(sandbox.OPTIONAL_LAYERS)),
               help="Do not use this isolation layer (to test the fallbacks); repeatable.")
 @course_option
-@click.option("--fail-under", "fail_under", default=None, metavar="POINTS|PERCENT%",
-              help="Exit 1 when a submission scores below this (e.g. 24 or 80%); for CI.")
-@click.option("--summary-md", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write a Markdown summary (table and diagnoses) here; it is also appended to "
-                   "$GITHUB_STEP_SUMMARY when that is set.")
-@_with_audience
+@ci.with_ci
+@ci.with_audience
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
 def grade(name, outdir, timeout, memory_mb, jobs, seed, strict, without, course_dir, fail_under, summary_md,
           audience, after_due_date, submissions) -> None:
     """Grade SUBMISSIONS (.py, .ipynb, folders or .zip) and write OUTDIR/<name>.json for each."""
-    threshold = _threshold(fail_under)
+    below = ci.threshold(fail_under)
     found, scores = _open(name, course_dir)
     layers = _layers(strict, without)
     options = Options(limits=Limits(timeout_s=timeout, memory_bytes=memory_mb << 20), seed=seed, jobs=jobs)
@@ -146,27 +128,7 @@ def grade(name, outdir, timeout, memory_mb, jobs, seed, strict, without, course_
     render.summary(views(documents, audience, after_due_date), targets)
     _warn([f"the grader failed on {d['submission']['path']} ({d['reason']}); its report says so and it must "
            "be graded again once the grader is fixed" for d in documents if d.get("status") == "grading_error"])
-    sys.exit(_ci(documents, threshold, summary_md, audience, after_due_date))
-
-
-def _threshold(given: str | None):
-    from grader.scoring import Threshold
-    try:
-        return None if given is None else Threshold.parse(given)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--fail-under") from None
-
-
-def _ci(documents, threshold, summary_md, audience, after_due_date) -> ExitCode:
-    """The summary for CI, and the exit code: 1 when a submission is below ``threshold``."""
-    from grader import summary
-    summary.write(summary.markdown(documents, audience, after_due_date, threshold), summary_md)
-    below = [d for d in documents if threshold is not None and not threshold.met(d["score"], d["max_score"])]
-    if below:
-        click.echo(f"grader: {len(below)} of {len(documents)} submissions scored below {threshold} (--fail-under)",
-                   err=True)
-        return ExitCode.TESTS_FAILED
-    return ExitCode.OK
+    sys.exit(ci.finish(documents, below, summary_md, audience, after_due_date))
 
 
 @cli.command()
@@ -180,8 +142,8 @@ def _ci(documents, threshold, summary_md, audience, after_due_date) -> ExitCode:
 @click.argument("file", type=click.Path(path_type=Path))
 def check(name, timeout, course_dir, release_dir, file) -> None:
     """Run the visible tests on FILE and explain every failure (for students)."""
-    if course_dir is None and _check_release(name, timeout, release_dir, file):
-        return
+    if course_dir is None:
+        ci.check_release(name, timeout, release_dir, file)  # exits when there is a release
     try:
         name = name or _guess(file, course_dir)
         found, scores = _open(name, course_dir)
@@ -195,27 +157,6 @@ def check(name, timeout, course_dir, release_dir, file) -> None:
         grader.canary(tests=visible)
         _warn(grader.warnings)
         document = grader.grade(file, tests=visible)
-    render.check(document)
-    passed = all(t["status"] == "passed" for t in document["tests"]) and not document["load_errors"]
-    sys.exit(ExitCode.OK if passed else ExitCode.TESTS_FAILED)
-
-
-def _check_release(name, timeout, release_dir, file) -> bool:
-    """`grader check` from a release (grader.checker); False when there is none."""
-    from grader import checker, selfcheck
-    try:
-        path = selfcheck.find(file, release_dir, name)
-        if path is None:
-            return False
-        check_ = selfcheck.read(path)
-    except selfcheck.SelfCheckError as exc:
-        raise click.UsageError(str(exc)) from None
-    if name and name != check_.assignment:
-        raise click.UsageError(f"{path} is the release of {check_.assignment}, not of {name}")
-    framework = checker.released(check_).missing_framework
-    if framework:
-        raise click.UsageError(framework)
-    document = checker.check_file(file, check_, sandbox.detect(), Limits(timeout_s=timeout))
     render.check(document)
     passed = all(t["status"] == "passed" for t in document["tests"]) and not document["load_errors"]
     sys.exit(ExitCode.OK if passed else ExitCode.TESTS_FAILED)
@@ -287,22 +228,14 @@ def audit(name, everything, seed, jobs, course_dir) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Write here (default: standard output); for gradescope with several reports, a folder "
                    "that gets one <report>.json each.")
-@_with_audience
+@ci.with_audience
 @click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def export_reports(kind, output, audience, after_due_date, reports) -> None:
     """Render JSON REPORTS as Gradescope results, JUnit XML or a CSV gradebook."""
     try:
         documents = [report.read(path) for path in reports]
         if kind == "gradescope" and len(documents) > 1:
-            if output is None or output.is_file():
-                raise click.UsageError(f"{len(documents)} reports give one Gradescope results file each: "
-                                       "give -o a folder")
-            if any(path.resolve().parent == output.resolve() for path in reports):
-                raise click.UsageError(f"{output} holds the reports themselves; give -o another folder")
-            output.mkdir(parents=True, exist_ok=True)
-            for path, document in zip(reports, documents):
-                (output / path.name).write_text(export.render([document], kind, audience, after_due_date),
-                                                encoding="utf-8")
+            ci.gradescope_each(list(reports), documents, output, audience, after_due_date)
             return
         rendered = export.render(documents, kind, audience, after_due_date)
     except (ValueError, SchemaError) as exc:  # json.JSONDecodeError is a ValueError

@@ -239,3 +239,27 @@ def test_an_ordinary_user_installs_the_wheel_releases_and_checks(user_python):
         assert report["score"] == 22  # ben_overflows at its seed: the same marks as root's grading
     finally:
         subprocess.run(["rm", "-rf", str(home)], check=False)
+
+
+def test_an_installed_grader_builds_a_gradescope_autograder_with_a_wheel_of_itself(venv, tmp_path):
+    """No checkout to build a wheel from: the installed distribution is repacked into one,
+    which installs and runs."""
+    made = run(venv, "gradescope", "-a", "softmax", "-o", str(tmp_path / "autograder.zip"))
+    assert made.returncode == ExitCode.OK, made.stderr
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "autograder.zip") as archive:
+        wheel_name = next(n for n in archive.namelist() if n.startswith("wheels/mlgrader-"))
+        archive.extract(wheel_name, tmp_path)
+    wheel = tmp_path / wheel_name
+    with zipfile.ZipFile(wheel) as inner:
+        names = inner.namelist()
+    assert "grader/__init__.py" in names and "grader/plugin.py" in names
+    assert any(n.endswith(".dist-info/RECORD") for n in names) and any(n.endswith("entry_points.txt") for n in names)
+    other = tmp_path / "other-venv"
+    subprocess.run([sys.executable, "-m", "venv", str(other)], check=True)
+    installed = subprocess.run([str(other / "bin" / "pip"), "install", "-q", str(wheel)], capture_output=True,
+                               text=True)
+    assert installed.returncode == 0, installed.stderr[-2000:]
+    listed = subprocess.run([str(other / "bin" / "grader"), "list"], capture_output=True, text=True, cwd="/",
+                            env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GRADER_COURSE")})
+    assert listed.returncode == ExitCode.OK and "softmax" in listed.stdout, listed.stderr

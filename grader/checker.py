@@ -88,8 +88,9 @@ class RecordedDiagnoser(Diagnoser):
 class Checker(Grader):
     """Grades files against a self-check file; ``canary()`` replays the recorded inputs."""
 
-    def __init__(self, check: SelfCheck, layers, options: Options = Options(), workers=None):
+    def __init__(self, check: SelfCheck, layers, options: Options | None = None, workers=None):
         self.selfcheck = check
+        options = options or Options()
         options = Options(limits=options.limits, seed=check.seed, jobs=options.jobs, reveal_hidden=False,
                           diagnose=options.diagnose)
         super().__init__(released(check), rubric(check), layers, options, workers=workers)

@@ -6,11 +6,11 @@ import json
 import re
 import subprocess
 import sys
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 import pytest
-
 from conftest import ROOT
+
 from grader import audience, export, report
 from grader.exitcode import ExitCode
 

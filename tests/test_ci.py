@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 import pytest
 import yaml
-
 from conftest import ROOT
+
 from grader import cli, text
 from grader.exitcode import ExitCode
 from grader.scoring import Threshold

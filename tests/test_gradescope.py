@@ -15,8 +15,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from conftest import ROOT, SUBMISSIONS
+
 from grader import audience
 from grader.exitcode import ExitCode
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import ROOT
+
 from grader import release, rubric
 
 MISTAKE = ROOT / "reference" / "mistakes" / "softmax" / "softmax_ignores_axis.py"
@@ -46,7 +46,7 @@ def _python(code: str, *args, cwd: Path) -> subprocess.CompletedProcess:
 
 def _result(run: subprocess.CompletedProcess):
     line = next(line for line in run.stdout.splitlines() if line.startswith("RESULT"))
-    return eval(line.removeprefix("RESULT "))  # noqa: S307 - our own printed literal
+    return eval(line.removeprefix("RESULT "))
 
 
 def test_in_a_kernel_it_checks_the_cells_that_ran_whether_or_not_they_are_saved(released, tmp_path):
@@ -57,8 +57,9 @@ def test_in_a_kernel_it_checks_the_cells_that_ran_whether_or_not_they_are_saved(
     run = _python(KERNEL, magic, MISTAKE, cwd=folder)
     passed, score, max_score, tests = _result(run)
     assert (passed, score, max_score) == (False, 8, 9), run.stdout + run.stderr
-    assert ("softmax_axis0", "failed", "Matches a known mistake: softmax always normalises along the last axis, "
-            "whatever `axis` it is given. Fix: Pass `axis` (not -1) to both the max and the sum.") in tests
+    hint = ("Matches a known mistake: softmax always normalises along the last axis, whatever `axis` it is "
+            "given. Fix: Pass `axis` (not -1) to both the max and the sum.")
+    assert ("softmax_axis0", "failed", hint) in tests
     assert "FAIL softmax_axis0" in run.stdout and "Hint: Matches a known mistake" in run.stdout
     fixed = _python(KERNEL, MISTAKE, CORRECT, cwd=folder)  # a later cell redefines every function
     assert _result(fixed)[:3] == [True, 9, 9], fixed.stdout + fixed.stderr

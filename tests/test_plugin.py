@@ -7,12 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
-import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
-
 from conftest import ROOT
+
 from grader import checker, release, rubric, selfcheck
 
 SEED = 99

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
-from grader import release, rubric
 from test_ci import check_grader_command
+
+from grader import release, rubric
 
 README = (ROOT / "README.md").read_text()
 

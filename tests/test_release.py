@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from grader import assignment, checker, release, rubric, selfcheck
 from grader.exitcode import ExitCode
 from grader.grading import CanaryFailed, Grader, Options

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from conftest import ROOT, SEED
+
 from grader import pool, rubric
 from grader.grading import Grader, Options
 from grader.limits import Limits

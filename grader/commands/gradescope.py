@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from grader import assignment, rubric, text
+from grader import text
 
 
 @click.command(name="gradescope")
@@ -21,14 +21,8 @@ def gradescope(name, output, wheel, course_dir) -> None:
     grader's wheel and the assignment's part of the course; students see their results
     as the student audience does (hidden tests: name, status and points only)."""
     from grader import gradescope as builder
-    root = assignment.course_root(course_dir)
-    try:
-        found = assignment.load(name, root)
-    except assignment.CourseError as exc:
-        if name not in assignment.names(root):
-            raise click.UsageError(str(exc)) from None
-        raise
-    rubric.load(found)  # a broken rubric is a grader fault now, not on Gradescope
+    from grader.cli import _open
+    found, _ = _open(name, course_dir)  # a broken rubric is a grader fault now, not on Gradescope
     found.check_loadable()
     made = builder.build(found, output, wheel)
     click.echo(text.clean(f"wrote {made}: upload it as the autograder of {name} (Gradescope: Configure Autograder, "

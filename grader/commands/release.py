@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from grader import assignment, rubric, sandbox, text
+from grader import sandbox, text
 
 
 @click.command(name="release")
@@ -19,16 +19,8 @@ def release(name, outdir, seed, course_dir) -> None:
     """Write the release of an assignment into OUTDIR: templates, student README and the
     self-check file of its visible tests (no reference, no hidden test, no mistake code)."""
     from grader import release as releases
-    root = assignment.course_root(course_dir)
-    try:
-        found = assignment.load(name, root)
-    except assignment.CourseError as exc:
-        if name not in assignment.names(root):
-            raise click.UsageError(str(exc)) from None
-        raise
-    if found.missing_framework:
-        raise click.UsageError(found.missing_framework)
-    scores = rubric.load(found)
+    from grader.cli import _open
+    found, scores = _open(name, course_dir)
     layers = sandbox.detect()
     for warning in layers.warnings:
         click.echo(f"grader: warning: {text.clean(warning)}", err=True)

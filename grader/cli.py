@@ -150,7 +150,7 @@ def check(name, timeout, course_dir, release_dir, file) -> None:
     except assignment.CourseNotFound as exc:
         raise assignment.CourseNotFound(f"{exc}; a student checks against a release instead: put its "
                                         "<assignment>.selfcheck.json beside FILE, or pass --release DIR") from None
-    layers = sandbox.detect()
+    layers = _layers(strict=False)
     visible = tuple(e.test for e in scores.visible())
     options = Options(limits=Limits(timeout_s=timeout), reveal_hidden=False)
     with Grader(found, scores, layers, options) as grader:

@@ -39,12 +39,17 @@ class Result:
 def check(path=None, *, release=None, timeout=None) -> Result | None:
     """See the module docstring; prints the explanations, returns the Result (None, with
     the reason printed, when the check cannot run here)."""
-    from grader import render, text
+    from grader import text
     try:
         return _check(path, release, timeout)
     except _CannotCheck as exc:
-        render._console(stderr=True).print(f"[red]grader.check():[/] {text.terminal(str(exc))}")
+        _stderr().print(f"[red]grader.check():[/] {text.terminal(str(exc))}")
         return None
+
+
+def _stderr():
+    from rich.console import Console
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class _CannotCheck(Exception):
@@ -52,7 +57,7 @@ class _CannotCheck(Exception):
 
 
 def _check(path, release, timeout) -> Result:
-    from grader import checker, render, sandbox, selfcheck
+    from grader import checker, render, sandbox, selfcheck, text
     from grader.grading import CanaryFailed
     from grader.limits import Limits
     from grader.pool import WorkerFault
@@ -74,8 +79,11 @@ def _check(path, release, timeout) -> Result:
         if missing:
             raise _CannotCheck(missing)
         limits = Limits(timeout_s=timeout) if timeout else Limits()
+        layers = sandbox.detect()
+        for warning in layers.warnings:  # what the sandbox cannot do on this machine
+            _stderr().print(f"[yellow]grader.check(): warning:[/] {text.terminal(warning)}")
         try:
-            document = checker.check_file(file, check_, sandbox.detect(), limits)
+            document = checker.check_file(file, check_, layers, limits)
         except (CanaryFailed, WorkerFault) as exc:
             raise _CannotCheck(f"grader fault: {exc}") from None
     render.check(document)

@@ -69,7 +69,7 @@ def gradescope_each(reports: list[Path], documents: list[dict], output: Path | N
 def check_release(name: str | None, timeout: float, release_dir: Path | None, file: Path) -> None:
     """`grader check` from the release beside ``file`` (or ``release_dir``): exits with the
     check's code; returns only when there is no release (the course is used then)."""
-    from grader import checker, render, sandbox, selfcheck
+    from grader import checker, render, sandbox, selfcheck, text
     from grader.limits import Limits
     try:
         path = selfcheck.find(file, release_dir, name)
@@ -83,7 +83,10 @@ def check_release(name: str | None, timeout: float, release_dir: Path | None, fi
     framework = checker.released(check).missing_framework
     if framework:
         raise click.UsageError(framework)
-    document = checker.check_file(file, check, sandbox.detect(), Limits(timeout_s=timeout))
+    layers = sandbox.detect()
+    for warning in layers.warnings:  # what the sandbox cannot do on this machine
+        click.echo(f"grader: warning: {text.clean(warning)}", err=True)
+    document = checker.check_file(file, check, layers, Limits(timeout_s=timeout))
     render.check(document)
     passed = all(t["status"] == "passed" for t in document["tests"]) and not document["load_errors"]
     sys.exit(ExitCode.OK if passed else ExitCode.TESTS_FAILED)

@@ -1,9 +1,9 @@
 """The command line: a thin shell over grading, rendering, validation and audit.
 
 Exit codes (grader.exitcode.ExitCode): 0 every submission got a report (grade), every
-visible test passed (check); 1 a visible test failed (check) or a finding (audit,
-validate); 2 usage error; 3 grader fault (broken course, worker failure); 4 --strict
-refused an unisolated machine.
+visible test passed (check); 1 a visible test failed (check), a submission scored below
+--fail-under (grade) or a finding (audit, validate); 2 usage error; 3 grader fault (broken
+course, worker failure); 4 --strict refused an unisolated machine.
 """
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ import click
 
 from grader import __version__, assignment
 from grader import classroom, export, render, report, rubric, sandbox, text
+from grader.audience import views
+from grader.commands import ci
 from grader.exitcode import ExitCode
 from grader.grading import CanaryFailed, Grader, Options
 from grader.limits import Limits
@@ -107,11 +109,14 @@ def _layers(strict: bool, without: tuple[str, ...] = ()) -> sandbox.Layers:
 @click.option("--without", multiple=True, type=click.Choice(sorted(sandbox.OPTIONAL_LAYERS)),
               help="Do not use this isolation layer (to test the fallbacks); repeatable.")
 @course_option
+@ci.with_ci
+@ci.with_audience
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
 def grade(name, outdir, layout, one, style, timeout, memory_mb, jobs, seed, strict, without, course_dir,
-          submissions) -> None:
+          fail_under, summary_md, audience, after_due_date, submissions) -> None:
     """Grade SUBMISSIONS (.py, .ipynb, folders or .zip files, or class folders of them) and write
     OUTDIR/<student or file>.json for each submission."""
+    below = ci.threshold(fail_under)
     found, scores = _open(name, course_dir)
     batch = _batch(list(submissions), name, _layout(layout, one))
     layers = _layers(strict, without)
@@ -129,10 +134,10 @@ def grade(name, outdir, layout, one, style, timeout, memory_mb, jobs, seed, stri
                 advance()
 
             documents = grader.grade_all(list(batch.handins), on_done=done)
-    render.summary(documents, targets, style)
+    render.summary(views(documents, audience, after_due_date), targets, style)
     _warn([f"the grader failed on {d['submission']['path']} ({d['reason']}); its report says so and it must "
            "be graded again once the grader is fixed" for d in documents if d.get("status") == "grading_error"])
-    sys.exit(ExitCode.OK)
+    sys.exit(ci.finish(documents, below, summary_md, audience, after_due_date))
 
 
 def _layout(layout: str, one: bool) -> str:
@@ -160,14 +165,23 @@ def _batch(arguments: list[Path], name: str, layout: str) -> classroom.Batch:
               help="Assignment name (default: guessed from the file name).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=Limits.timeout_s, show_default=True)
 @course_option
+@click.option("--release", "release_dir", type=click.Path(exists=True, path_type=Path), default=None,
+              help="The release to check against: its folder or its .selfcheck.json (default: the one "
+                   "beside FILE or in a folder above it; without one, the course).")
 @click.argument("file", type=click.Path(path_type=Path))
-def check(name, timeout, course_dir, file) -> None:
+def check(name, timeout, course_dir, release_dir, file) -> None:
     """Run the visible tests on FILE and explain every failure (for students)."""
     if not file.is_file() and not file.is_dir():
         raise click.UsageError(f"{text.clean(str(file), lines=False)}: no such file or folder; nothing was checked")
-    name = name or _guess(file, course_dir)
-    found, scores = _open(name, course_dir)
-    layers = sandbox.detect()
+    if course_dir is None:
+        ci.check_release(name, timeout, release_dir, file)  # exits when there is a release
+    try:
+        name = name or _guess(file, course_dir)
+        found, scores = _open(name, course_dir)
+    except assignment.CourseNotFound as exc:
+        raise assignment.CourseNotFound(f"{exc}; a student checks against a release instead: put its "
+                                        "<assignment>.selfcheck.json beside FILE, or pass --release DIR") from None
+    layers = _layers(strict=False)
     visible = tuple(e.test for e in scores.visible())
     options = Options(limits=Limits(timeout_s=timeout), reveal_hidden=False)
     with Grader(found, scores, layers, options) as grader:
@@ -247,14 +261,19 @@ def audit(name, everything, seed, seed_count, jobs, course_dir) -> None:
 
 @cli.command(name="export")
 @click.option("-f", "--format", "kind", type=click.Choice(export.FORMATS), required=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write here (default: standard output).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Write here (default: standard output); for gradescope with several reports, a folder "
+                   "that gets one <report>.json each.")
+@ci.with_audience
 @click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def export_reports(kind, output, reports) -> None:
+def export_reports(kind, output, audience, after_due_date, reports) -> None:
     """Render JSON REPORTS as Gradescope results, JUnit XML or a CSV gradebook."""
     try:
         documents = [report.read(path) for path in reports]
-        rendered = export.render(documents, kind)
+        if kind == "gradescope" and len(documents) > 1:
+            ci.gradescope_each(list(reports), documents, output, audience, after_due_date)
+            return
+        rendered = export.render(documents, kind, audience, after_due_date)
     except (ValueError, SchemaError) as exc:  # json.JSONDecodeError is a ValueError
         raise click.UsageError(str(exc)) from None
     if output is None:
@@ -282,3 +301,7 @@ def init(folder) -> None:
         _echo(course_copy.copy_shipped(folder))
     except FileExistsError as exc:
         raise click.UsageError(str(exc)) from None
+
+
+cli.add_command(__import__("grader.commands.release", fromlist=["release"]).release)
+cli.add_command(__import__("grader.commands.gradescope", fromlist=["gradescope"]).gradescope)

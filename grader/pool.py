@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import select
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,11 +57,13 @@ class Zygote:
     parent's group is free, while moving a process between groups waits on the kernel),
     and the zygote itself is exempt from the OOM killer."""
 
-    def __init__(self, environment: dict, cgroups: bool = False, name: str = "zygote"):
+    def __init__(self, environment: dict, cgroups: bool = False, name: str = "zygote", torch: bool = False):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.log = tempfile.TemporaryFile()
+        self.torch = torch  # it imported torch (before joining its cgroup: not charged to submissions)
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-B", "-c", _BOOT, str(theirs.fileno()), json.dumps(_import_path())],
+            [sys.executable, "-I", "-B", "-c", _BOOT, str(theirs.fileno()), json.dumps(_import_path()),
+             "torch" if torch else "numpy"],
             pass_fds=[theirs.fileno()], env=environment, stdin=subprocess.DEVNULL, cwd="/",
             stdout=self.log, stderr=self.log, start_new_session=True)
         theirs.close()
@@ -191,32 +193,52 @@ def _import_path() -> list[str]:
 
 
 class Pool:
-    """Zygotes for up to ``size`` concurrent submissions."""
+    """Zygotes for up to ``size`` concurrent submissions.
+
+    A zygote imports torch only when made for a torch job (``zygote(torch=True)``), and
+    stays warm for more torch jobs; NumPy jobs get zygotes without torch, so that what a
+    NumPy submission finds (a forbidden torch, loaded or not) never depends on the jobs
+    before it. A pool serving both kinds may hold up to twice ``size`` zygotes."""
 
     def __init__(self, size: int = 1, allow_env: tuple[str, ...] = (), cgroups: bool = False):
         self.size, self.cgroups = size, cgroups
         self.environment = worker_environment(allow_env)
-        self.idle: queue.Queue = queue.Queue()
+        self.idle: list[Zygote] = []
+        self.lock = threading.Lock()
         self.all: list[Zygote] = []
 
+    def _take(self, torch: bool) -> Zygote | None:
+        with self.lock:
+            for zygote in self.idle:
+                if zygote.torch == torch:
+                    self.idle.remove(zygote)
+                    return zygote
+            return None
+
+    def _give_back(self, zygote: Zygote) -> None:
+        with self.lock:
+            self.idle.append(zygote)
+
     @contextmanager
-    def zygote(self):
-        try:
-            zygote = self.idle.get_nowait()
-        except queue.Empty:
-            zygote = Zygote(self.environment, self.cgroups)
-            self.all.append(zygote)
+    def zygote(self, torch: bool = False):
+        """An idle zygote (a new one if none fits); with ``torch``, one that imported torch."""
+        zygote = self._take(torch)
+        if zygote is None:
+            zygote = Zygote(self.environment, self.cgroups, torch=torch)
+            with self.lock:
+                self.all.append(zygote)
         try:
             yield zygote
         except WorkerFault:
             zygote.close()
-            self.all.remove(zygote)
+            with self.lock:
+                self.all.remove(zygote)
             raise
         except BaseException:  # a fault of the grader's side, not of the zygote: keep it
             zygote.kill_children()
-            self.idle.put(zygote)
+            self._give_back(zygote)
             raise
-        self.idle.put(zygote)
+        self._give_back(zygote)
 
     def close(self) -> None:
         for zygote in self.all:

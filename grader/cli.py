@@ -235,13 +235,17 @@ def validate(course_dir) -> None:
               help="Grade under this many consecutive seeds; a test whose verdict on a mistake "
                    "changes with the seed is a finding.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--mutants", is_flag=True, help="Instead: grade single-edit mutants of the reference and print "
+                                             "the probes' mutation score per function, with the survivors.")
 @course_option
-def audit(name, everything, seed, seed_count, jobs, course_dir) -> None:
+def audit(name, everything, seed, seed_count, jobs, mutants, course_dir) -> None:
     """Grade every known mistake and correct alternative, and degenerate submissions
     generated from the reference; fail if a mistake keeps full marks or is not diagnosed as
     itself, an alternative loses a point, a test's verdict depends on the seed, or a
-    submission that does no work scores."""
+    submission that does no work scores. With --mutants, measure the probes' mutation score
+    instead; fail only if the allow-list of equivalent mutants is wrong."""
     from grader import audit as auditing
+    from grader import mutation
     if bool(name) == everything:
         raise click.UsageError("give either -a ASSIGNMENT or --all")
     root = assignment.course_root(course_dir)
@@ -252,8 +256,9 @@ def audit(name, everything, seed, seed_count, jobs, course_dir) -> None:
     try:
         for each in names:
             found, scores = _open(each, course_dir)
-            findings += auditing.run(found, scores, layers, seed=seed, jobs=jobs, echo=_echo,
-                                     workers=workers, seeds=seed_count)
+            measure = mutation.run if mutants else auditing.run
+            findings += measure(found, scores, layers, seed=seed, jobs=jobs, echo=_echo, workers=workers,
+                                seeds=seed_count)
     finally:
         workers.close()
     sys.exit(ExitCode.TESTS_FAILED if findings else ExitCode.OK)

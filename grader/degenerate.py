@@ -254,19 +254,21 @@ def _parse(path: Path) -> ast.Module:
 
 # -- which contract code each test uses, traced on the reference
 
-def exercised(found: Assignment, seed: int) -> dict[str, frozenset[str]]:
+def exercised(found: Assignment, seed: int, names=None) -> dict[str, frozenset[str]]:
     """Per test: the contract functions and methods its probe calls on the reference
-    (directly or through other contract functions), e.g. {"BatchNorm1d.__init__", ...}."""
-    every = targets(found)
+    (directly or through other contract functions), e.g. {"BatchNorm1d.__init__", ...};
+    ``names``: trace these functions and ``Class.method``s of the reference instead
+    (helpers too, as grader.mutation does)."""
+    every = [t.name for t in targets(found)] if names is None else list(names)
     called: set[str] = set()
     module = load_module(found.reference_path, f"_grader_traced_{found.name}")
-    for target in every:
-        if target.owner is None:
-            setattr(module, target.name, _recording(getattr(module, target.name), target.name, called))
+    for name in every:
+        owner, _, method = name.rpartition(".")
+        if not owner:
+            setattr(module, name, _recording(getattr(module, name), name, called))
         else:
-            owner = getattr(module, target.owner)
-            method = target.name.split(".", 1)[1]
-            setattr(owner, method, _recording(owner.__dict__[method], target.name, called))
+            cls = getattr(module, owner)
+            setattr(cls, method, _recording(cls.__dict__[method], name, called))
     result = {}
     for probe in found.probes:
         called.clear()

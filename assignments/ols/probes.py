@@ -98,6 +98,48 @@ def fit_single_sample(m, rng):
     return {"w": m.fit(X, rng.normal(size=1) * 2.0)}
 
 
+# The cut-off below which a singular value counts as zero must be relative to the largest
+# one (max(n, d) * eps * s_max): every probe above has singular values near 1, where an
+# absolute cut-off gives the same w. `grader audit --mutants` found fits with
+# `cutoff = max(X.shape) * eps` (no `* s.max()`), `... / s.max()`, `s.max(initial=1.0)`
+# (max(1, s_max)) and `keep = s >= cutoff` keeping every point; the next three probes
+# take points from each of them on every seed, and every correct solver agrees with the
+# reference on them (the alternatives in tests/alternatives/ols use relative cut-offs).
+
+@probe(calls=("fit",))
+def fit_collinear_columns_large_scale(m, rng):
+    """fit(X, y) with X (9, 5) of rank 3 whose entries are of order 1e6"""
+    # Kills the absolute cut-offs (max(n, d) * eps without `* s_max`, or divided by it):
+    # the singular values that are zero up to rounding are about 1e-16 x 3e6 here, far
+    # above 9 eps = 2e-15, so such a fit divides by them and w is off by 1e5 or more.
+    # The entries stay exact (multiples of 1e6 / 64), so the dependencies are exact.
+    A = _design(rng, 9, 3) * 1e6
+    X = np.column_stack([A, 2.0 * A[:, 0] - A[:, 2], -0.5 * A[:, 1]])
+    return {"w": m.fit(X, _targets(rng, A))}
+
+
+@probe(calls=("fit",))
+def fit_tiny_scale_features(m, rng):
+    """fit(X, y) with a well-conditioned X (12, 3) whose entries are of order 1e-16"""
+    # Kills `s.max(initial=1.0)`: its cut-off max(n, d) * eps * max(1, s_max) = 2.7e-15
+    # is above every singular value of this X (at most 3e-16), so it returns w = 0; a
+    # relative cut-off keeps them all (w is of order 1e16).
+    X = _design(rng, 12, 3) * 1e-16
+    return {"w": m.fit(X, rng.normal(size=12) * 3.0)}
+
+
+@probe(calls=("fit",))
+def fit_zero_matrix_and_zero_column(m, rng):
+    """fit(X, y) with X = 0 (5, 3), whose minimum-norm minimiser is w = 0, and with an X (6, 3) whose column 1 is 0"""
+    # Kills `keep = s >= cutoff`: for X = 0 the singular values and the cut-off are all 0,
+    # and 0 >= 0 keeps them, dividing by zero. The zero-column fit is in the same
+    # all-or-nothing test: w = 0 alone is what a fit that does nothing returns.
+    X = _design(rng, 6, 3)
+    X[:, 1] = 0.0
+    return {"w_of_zero_matrix": m.fit(np.zeros((5, 3)), rng.normal(size=5)),
+            "w_with_zero_column": m.fit(X, _targets(rng, X))}
+
+
 @probe(calls=("fit",))
 def fit_leaves_inputs_unchanged(m, rng):
     """fit(X, y) with X (8, 4) with a duplicate column: w, and X and y unchanged after the call"""

@@ -115,6 +115,16 @@ def log_softmax_large_logits(m, rng):
     return {"log_p": m.log_softmax(z)}
 
 
+# all-or-nothing: a log_softmax that does nothing leaves z unchanged too. `grader audit
+# --mutants` found `z -= np.max(z, ...); shifted = z` (the caller's z shifted in place)
+# keeping every point of log_softmax: no probe looked at z after the call.
+@probe(calls=("log_softmax",))
+def log_softmax_leaves_input_unchanged(m, rng):
+    """log_softmax(z) of a (4, 3) array: log_p, and z unchanged after the call"""
+    z = rng.normal(size=(4, 3)) * 5
+    return {"log_p": m.log_softmax(z), "z_after_call": z}
+
+
 # --- cross_entropy -------------------------------------------------------------------------
 
 @probe(calls=("cross_entropy",))

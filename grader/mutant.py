@@ -395,7 +395,7 @@ def _in_place(site: _Site, parameters: set[str]):
         argument = left if isinstance(left, ast.Name) else left.value if isinstance(left, ast.Subscript) else None
         if isinstance(argument, ast.Name) and argument.id in parameters:
             statements = [ast.AugAssign(_store(left), node.value.op, copy.deepcopy(node.value.right))]
-            if not _same(node.targets[0], left):
+            if ast.unparse(node.targets[0]) != ast.unparse(left):
                 statements.append(ast.Assign([copy.deepcopy(node.targets[0])], _load(left)))
             yield statements
     elif isinstance(node, ast.Call) and not node.keywords:

@@ -134,7 +134,7 @@ def generate(source: str, cap: int = MAX_PER_FUNCTION, only: set[str] | None = N
                                        - {m.name for m in n.body if isinstance(m, ast.FunctionDef)}))
                   for n in tree.body if isinstance(n, ast.ClassDef)}
     result = []
-    for position, (name, function) in enumerate(functions(tree)):
+    for name, function in functions(tree):
         if only is not None and name not in only:
             continue
         arguments = function.args.posonlyargs + function.args.args + function.args.kwonlyargs
@@ -142,7 +142,7 @@ def generate(source: str, cap: int = MAX_PER_FUNCTION, only: set[str] | None = N
         assigned = {n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
         scope = _Scope(parameters, tuple(sorted(parameters | assigned - {"_"})),
                        attributes.get(name.partition(".")[0], ()) if "." in name else (), defined)
-        result += _of_function(tree, position, name, function, scope, cap)
+        result += _of_function(tree, name, function, scope, cap)
     return tuple(result)
 
 
@@ -151,24 +151,24 @@ def from_file(path: Path, cap: int = MAX_PER_FUNCTION) -> tuple[Mutant, ...]:
     return generate(path.read_text(encoding="utf-8"), cap)
 
 
-def _of_function(tree, position, name, function, scope: _Scope, cap) -> list[Mutant]:
+def _of_function(tree, name, function, scope: _Scope, cap) -> list[Mutant]:
     seen, made, counts = {ast.unparse(function)}, [], {}
     sites = _sites(function)
+    holder = _holder(tree, function)
     for number, site in enumerate(sites):
         for operator, replacement in _replacements(site, scope):
             for new in replacement if isinstance(replacement, list) else [replacement]:
                 ast.fix_missing_locations(ast.copy_location(new, site.node))
-            mutated = copy.deepcopy(tree)
-            target = functions(mutated)[position][1]
-            targets = _sites(target)
+            mutated = copy.deepcopy(function)
+            targets = _sites(mutated)
             _put(targets[number], copy.deepcopy(replacement))
             ast.fix_missing_locations(mutated)
-            changed = ast.unparse(target)
+            changed = ast.unparse(mutated)
             if changed in seen:
                 continue
             seen.add(changed)
+            text = _module_with(tree, holder, function, mutated)
             try:
-                text = ast.unparse(mutated) + "\n"
                 compile(text, "<mutant>", "exec")
             except (SyntaxError, ValueError, TypeError):
                 continue
@@ -182,6 +182,26 @@ def _of_function(tree, position, name, function, scope: _Scope, cap) -> list[Mut
                          counts[(before, after)], text))
     kept = made if len(made) <= cap else [made[i * len(made) // cap] for i in range(cap)]
     return [Mutant(name, *fields, of=len(made)) for fields in kept]
+
+
+def _holder(tree: ast.Module, function: ast.FunctionDef) -> list:
+    """The list of statements that holds ``function``: the module's body or its class's."""
+    for node in tree.body:
+        if node is function:
+            return tree.body
+        if isinstance(node, ast.ClassDef) and any(m is function for m in node.body):
+            return node.body
+    raise ValueError(f"{function.name} is not a module-level function or method")
+
+
+def _module_with(tree: ast.Module, holder: list, function: ast.FunctionDef, mutated: ast.FunctionDef) -> str:
+    """The source of ``tree`` with ``mutated`` in the place of ``function``."""
+    index = next(i for i, node in enumerate(holder) if node is function)
+    holder[index] = mutated
+    try:
+        return ast.unparse(tree) + "\n"
+    finally:
+        holder[index] = function
 
 
 def _first_line(statement: ast.AST) -> str:

@@ -4,7 +4,8 @@ Per assignment: metadata and rubric follow their schemas and agree with the prob
 reference passes its own probes, deterministically for a seed; the notebook template is
 the one generated from template.py; the templates hold no solution (every contract
 function only raises NotImplementedError) and load and fail cleanly in the worker; every
-mistake module has a well-formed docstring; and no test pays for no work: the templates
+mistake module has a well-formed docstring; the allow-list of equivalent mutants
+(grader.mutation) follows its schema; and no test pays for no work: the templates
 and the degenerate submissions generated from the reference (grader.degenerate) score 0
 on every test that uses a function doing no work.
 """
@@ -46,7 +47,7 @@ def check(name: str, root: Path, layers, workers: Pool) -> list[str]:
         scores = rubric.load(found)
     except (course.CourseError, SchemaError) as exc:
         return [str(exc)]
-    problems = _reference(found) + _templates(found) + _mistakes(found)
+    problems = _reference(found) + _templates(found) + _mistakes(found) + _equivalent_mutants(found)
     if not problems:
         problems += _degenerate_grades(found, scores, layers, workers)
     return problems
@@ -100,6 +101,17 @@ def _mistakes(found: course.Assignment) -> list[str]:
         except (ValueError, SyntaxError) as exc:
             problems.append(f"{path}: {exc}")
     return problems
+
+
+def _equivalent_mutants(found: course.Assignment) -> list[str]:
+    """The allow-list of `grader audit --mutants` follows its schema (whether each entry names a
+    mutant is the audit's check: it generates them)."""
+    from grader import mutation
+    try:
+        mutation.equivalents(found)
+    except course.CourseError as exc:
+        return [str(exc)]
+    return []
 
 
 def _degenerate_grades(found, scores, layers, workers) -> list[str]:

@@ -14,7 +14,7 @@ import sys
 import pytest
 from conftest import ROOT
 
-from grader import assignment, mutant, mutation, rubric, template
+from grader import assignment, mutant, mutation, rubric, template, validation
 
 
 def edits(source: str, function: str | None = None) -> set[tuple[str, str, str]]:
@@ -316,6 +316,8 @@ def test_a_malformed_allow_list_is_a_course_error_naming_the_file(toy):
                         'before = "a"\nafter = "b"\n')
         with pytest.raises(assignment.CourseError, match=r"toy\.toml: equivalent/0: 'why' is a required property"):
             mutation.equivalents(toy)
+        problem, = validation._equivalent_mutants(toy)  # grader validate says so too
+        assert "toy.toml: equivalent/0: 'why' is a required property" in problem
     finally:
         path.write_text(TOY_EQUIVALENTS)
 
@@ -329,7 +331,18 @@ def test_cli_audit_mutants_prints_the_score_and_the_survivors(toy):
     assert "mean_abs line 16 (drop): return np.mean(np.abs(x))  ->  return np.mean(x)" in done.stdout
 
 
-# -- the shipped course, all of it (slow: GRADER_MUTANTS=1)
+# -- the shipped course
+
+@pytest.mark.parametrize("name", assignment.names(ROOT))
+def test_every_entry_of_the_shipped_allow_lists_names_a_mutant_of_the_reference(name, course):
+    found = course[name]
+    made = {m.key for m in mutant.from_file(found.reference_path)}
+    listed = mutation.equivalents(found)
+    assert [e.key for e in listed if e.key not in made] == []
+    assert all(len(e.why) > 20 for e in listed)
+
+
+# all of it, graded (slow: GRADER_MUTANTS=1)
 
 # Survivors of the shipped probes that no probe can kill without failing a correct solver:
 # a cut-off of eps * s_max for zero singular values keeps rounding noise of size

@@ -4,7 +4,9 @@ Per assignment: metadata and rubric follow their schemas and agree with the prob
 reference passes its own probes, deterministically for a seed; the notebook template is
 the one generated from template.py; the templates hold no solution (every contract
 function only raises NotImplementedError) and load and fail cleanly in the worker; every
-mistake module has a well-formed docstring; and no test pays for no work: the templates
+mistake file has a well-formed docstring, composes with the reference (grader.mistake)
+and imports, changes every definition it holds, and its texts (which reach students)
+quote no line of the reference; and no test pays for no work: the templates
 and the degenerate submissions generated from the reference (grader.degenerate) score 0
 on every test that uses a function doing no work.
 """
@@ -14,13 +16,13 @@ import ast
 from pathlib import Path
 
 from grader import assignment as course
-from grader import compare, protocol, rubric, sandbox, template
+from grader import compare, mistake, protocol, rubric, sandbox, template
 from grader.audit import degenerate_findings
-from grader.diagnosis import parse_docstring
 from grader.pool import Pool
 from grader.schema import SchemaError
 
 SEEDS = (0, 1)
+QUOTED_CHARACTERS = 12  # as grader.release: `return out` gives nothing away
 
 
 def run(root: Path, echo=print) -> int:
@@ -93,13 +95,50 @@ def _only_raises(function: ast.FunctionDef) -> bool:
 
 
 def _mistakes(found: course.Assignment) -> list[str]:
+    reference = found.reference_path.read_text(encoding="utf-8")
+    quotable = _quotable(found, reference)
     problems = []
     for path in found.mistake_paths:
-        try:
-            parse_docstring(path.stem, ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))))
-        except (ValueError, SyntaxError) as exc:
-            problems.append(f"{path}: {exc}")
+        problems += [f"{path}: {problem}" for problem in _mistake(found, path, reference, quotable)]
     return problems
+
+
+def _mistake(found: course.Assignment, path: Path, reference: str, quotable: list[str]) -> list[str]:
+    source = path.read_text(encoding="utf-8")
+    try:
+        misconception, fix = mistake.parse_docstring(path.stem, ast.get_docstring(ast.parse(source)))
+        changes = mistake.changes(reference, source, str(path))
+        composed = mistake.compose(reference, source, str(path))
+    except (ValueError, SyntaxError, course.CourseError) as exc:
+        return [str(exc).removeprefix(f"{path}: ").removeprefix(f"{path} ")]
+    problems = [f"`{c.name}` (line {c.line}) is the reference's own; a mistake file holds only the definitions "
+                "it changes: delete it" for c in changes if not c.differs]
+    if not changes:
+        problems.append("changes nothing: give the definitions the mistake changes, as they would be in the reference")
+    told = _compact(f"{misconception} {fix}")
+    problems += [f"its docstring quotes the reference's line `{line}`, and releases show it to students: say "
+                 "what to change without giving the solution's code" for line in quotable if _compact(line) in told]
+    try:
+        mistake.load_composed(composed, f"_grader_validate_{found.name}_{path.stem}", str(path))
+    except Exception as exc:  # noqa: BLE001 - any fault of a course file
+        problems.append(f"the reference with this mistake does not import: {type(exc).__name__}: {exc}")
+    return problems
+
+
+def _quotable(found: course.Assignment, reference: str) -> list[str]:
+    """The reference's code lines (``mistake.code_lines``) that students do not see
+    anyway in the template or the README, and long enough to give something away."""
+    public = ""
+    for path in (found.template_paths[0], found.folder / "README.md"):
+        if path.is_file():
+            public += _compact(path.read_text(encoding="utf-8"))
+    return [line for line in mistake.code_lines(reference)
+            if len(_compact(line)) >= QUOTED_CHARACTERS and _compact(line) not in public]
+
+
+def _compact(text: str) -> str:
+    """``text`` without whitespace: a quoted line is recognised whatever its spacing."""
+    return "".join(text.split())
 
 
 def _degenerate_grades(found, scores, layers, workers) -> list[str]:

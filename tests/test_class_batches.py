@@ -138,10 +138,10 @@ def test_a_student_in_a_class_folder_sees_only_their_own_file(grade, layers, tmp
 
 # --- the command line: classes in, one report per student, a readable summary
 
-def _thirty(root: Path) -> dict[str, Path]:
+def _thirty(root: Path, mistake_file) -> dict[str, Path]:
     """30 students: correct alternatives and known mistakes, as files, folders, notebooks and zips."""
     sources = sorted((ROOT / "tests" / "alternatives" / "softmax").glob("*.py")) + \
-        sorted((ROOT / "reference" / "mistakes" / "softmax").glob("*.py")) + \
+        [mistake_file(p) for p in sorted((ROOT / "reference" / "mistakes" / "softmax").glob("*.py"))] + \
         [EXAMPLES / "ada_loops.py", EXAMPLES / "ben_overflows.py", EXAMPLES / "cleo_uses_torch.py",
          EXAMPLES / "dana_notebook.ipynb", EXAMPLES / "eve_zipped.zip", CORRECT]
     assert len(sources) == 30
@@ -160,8 +160,8 @@ def _thirty(root: Path) -> dict[str, Path]:
     return placed
 
 
-def test_a_class_folder_of_30_students_gives_30_reports_named_after_them(grade, tmp_path):
-    placed = _thirty(tmp_path / "class")
+def test_a_class_folder_of_30_students_gives_30_reports_named_after_them(grade, tmp_path, mistake_file):
+    placed = _thirty(tmp_path / "class", mistake_file)
     out = tmp_path / "out"
     result = grader("grade", "-a", "softmax", "-o", out, "--seed", SEED, "-j", "2", "--format", "json",
                     tmp_path / "class")

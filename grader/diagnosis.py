@@ -22,7 +22,7 @@ from types import ModuleType
 
 import numpy as np
 
-from grader import compare, protocol
+from grader import compare, hint, protocol
 from grader.assignment import Assignment
 from grader.mistake import compose_file, load_composed, parse_docstring
 
@@ -70,7 +70,8 @@ class Diagnoser:
                         self._mistakes.append(self._load(path))
                     except Exception as exc:  # noqa: BLE001 - any fault of a course file
                         self.warnings.append(f"mistake {path} is left out of the diagnoses: "
-                                             f"{type(exc).__name__}: {exc}; run `grader validate`")
+                                             f"{type(exc).__name__}: {exc}; "
+                                             f"{hint.run('validate', course=self.assignment.root)}")
             return self._mistakes
 
     def _load(self, path) -> Mistake:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader import __version__, compare, excerpt, forbidden, pool, protocol, report, scoring, submission
+from grader import __version__, compare, excerpt, forbidden, hint, pool, protocol, report, scoring, submission
 from grader.assignment import Assignment, CourseError, shipped_course
 from grader.diagnosis import Diagnoser, Raised, quiet
 from grader.limits import Limits
@@ -130,8 +130,8 @@ class Grader:
         raise CanaryFailed(
             f"the reference solution {path} does not get full marks when graded through the worker "
             f"and the sandbox, so nothing was graded (a fault of this machine or of the course, never "
-            f"of a student). {cause}\nNext: run `grader validate`; if only the sandbox is to blame, "
-            f"`--without namespaces` (or another layer) shows which layer breaks the runtime.")
+            f"of a student). {cause}\nNext: {hint.run('validate', course=self.assignment.root)}; if only the "
+            f"sandbox is to blame, `--without namespaces` (or another layer) shows which layer breaks the runtime.")
 
     # -- one submission
     def grade(self, path: Path | submission.Handin, tests: tuple[str, ...] | None = None) -> dict:

@@ -3,7 +3,7 @@
 Per assignment: metadata and rubric follow their schemas and agree with the probes; the
 reference passes its own probes, deterministically for a seed; the notebook template is
 the one generated from template.py; the templates hold no solution (every contract
-function only raises NotImplementedError) and load and fail cleanly in the worker; every
+function raises NotImplementedError before it could return) and load and fail cleanly in the worker; every
 mistake file has a well-formed docstring, composes with the reference (grader.mistake)
 and imports, changes every definition it holds, and its texts (which reach students)
 quote no line of the reference; and no test pays for no work: the templates
@@ -16,7 +16,7 @@ import ast
 from pathlib import Path
 
 from grader import assignment as course
-from grader import compare, mistake, protocol, rubric, sandbox, template
+from grader import compare, hint, mistake, protocol, rubric, sandbox, template
 from grader.audit import degenerate_findings
 from grader.pool import Pool
 from grader.schema import SchemaError
@@ -72,26 +72,37 @@ def _templates(found: course.Assignment) -> list[str]:
     script, notebook = found.template_paths
     if not script.is_file():
         return [f"{script} is missing"]
+    try:
+        tree = ast.parse(script.read_text(encoding="utf-8"))
+    except (SyntaxError, UnicodeDecodeError) as exc:
+        return [f"{script} cannot be parsed: {exc}"]
     problems = []
     if not notebook.is_file() or notebook.read_text(encoding="utf-8") != template.render(script):
         problems.append(f"{notebook} is not the notebook generated from {script.name}; "
-                        f"run `grader template {found.name}`")
-    tree = ast.parse(script.read_text(encoding="utf-8"))
+                        f"{hint.run('template', found.name, course=found.root)}")
     defined = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
     for missing in sorted(set(found.functions) - defined):
         problems.append(f"{script.name} does not define `{missing}`")
     for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef) and not _only_raises(node):
-            problems.append(f"{script.name}: `{node.name}` (line {node.lineno}) has a body; a template "
-                            "function may only raise NotImplementedError")
+        if isinstance(node, ast.FunctionDef) and not _raises_first(node):
+            problems.append(f"{script.name}: `{node.name}` (line {node.lineno}) does not raise NotImplementedError "
+                            "before it could return: a template function raises it where its solution goes")
     return problems
 
 
-def _only_raises(function: ast.FunctionDef) -> bool:
+def _raises_first(function: ast.FunctionDef) -> bool:
+    """Does ``function`` raise NotImplementedError (a statement of its body) before any
+    statement that could return? Lines before the raise are the template's scaffolding
+    (grader.solution keeps a function's lines outside its solution region)."""
     body = function.body
     if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
         body = body[1:]  # the docstring
-    return len(body) == 1 and isinstance(body[0], ast.Raise)
+    for statement in body:
+        if isinstance(statement, ast.Raise) and "NotImplementedError" in ast.unparse(statement.exc or ast.Pass()):
+            return True
+        if any(isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)) for node in ast.walk(statement)):
+            return False
+    return False
 
 
 def _mistakes(found: course.Assignment) -> list[str]:

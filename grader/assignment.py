@@ -1,12 +1,12 @@
 """Assignments: where a course keeps each one's metadata, probes, reference and mistakes.
 
-A course is a folder laid out as DESIGN.md says::
+A course is a folder laid out as docs/design.md says (section "The course layout")::
 
     assignments/<name>/assignment.toml   metadata (validated by assignment.schema.json)
     assignments/<name>/probes.py         the tests, as probes
     assignments/<name>/template.py       the student template (source of template.ipynb)
     reference/<name>.py                  the reference solution
-    reference/mistakes/<name>/*.py       known mistakes, one bug each
+    reference/mistakes/<name>/*.py       known mistakes, one bug each (overrides: grader.mistake)
     rubrics/<name>.toml                  points and visibility per test
 """
 from __future__ import annotations

@@ -305,4 +305,4 @@ def init(folder) -> None:
 
 cli.add_command(__import__("grader.commands.release", fromlist=["release"]).release)
 cli.add_command(__import__("grader.commands.gradescope", fromlist=["gradescope"]).gradescope)
-for _command in __import__("grader.commands.authoring", fromlist=["COMMANDS"]).COMMANDS: cli.add_command(_command)  # noqa: E701
+__import__("grader.commands.authoring", fromlist=["add_to"]).add_to(cli)

@@ -28,5 +28,5 @@ def copy_shipped(folder: Path) -> str:
         if (source / part).is_dir():
             shutil.copytree(source / part, folder / part, ignore=_IGNORED)
     return (f"copied the course to {folder}; see its assignments with `{hint.command('list', course=folder)}`, "
-            f"check your edits with `{hint.command('validate', course=folder)}`, and grade with `grader grade` "
-            f"inside {folder} (or with --course {shlex.quote(str(folder))})")
+            f"check your edits with `{hint.command('validate', course=folder)}`, and grade inside {folder} (or pass "
+            f"--course {shlex.quote(str(folder))} to grader grade)")

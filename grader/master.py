@@ -35,10 +35,11 @@ import nbformat
 from grader import solution, template
 
 _CODE_ROLE = re.compile(r"^#\s*(?P<role>probes|rubric|assignment)\s*$")
-_NAMED_ROLE = re.compile(r"^#\s*(?P<role>mistake|alternative)\s*:\s*(?P<name>\S+)\s*$")
+_NAMED_ROLE = re.compile(r"^#\s*(?P<role>mistake|alternative)\s*:\s*(?P<name>.*?)\s*$")
 _TEXT_ROLE = re.compile(r"^<!--\s*(?P<role>readme|instructor)\s*-->\s*$")
 _TAG = re.compile(r"^(?P<role>probes|rubric|assignment|readme|instructor)$|^(?P<named>mistake|alternative)\s*[:=]\s*(?P<name>\S+)$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+ASSIGNMENT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # as assignment.schema.json says
 DEFAULT_POINTS = 1
 DEFAULT_VISIBILITY = "visible"
 
@@ -175,8 +176,9 @@ def _metadata(path: Path, cells: list[Cell], template_py: str, reference: str, n
     derived = {"schema_version": 1, "name": name or given.get("name") or path.stem,
                "title": _title(cells) or path.stem, "framework": _framework(reference),
                "functions": _public(template_py)}
-    if not _IDENTIFIER.match(derived["name"]):
-        raise MasterError(f"{path}: the assignment name {derived['name']!r} must be letters, digits and _; "
+    if not ASSIGNMENT_NAME.match(derived["name"]):
+        raise MasterError(f"{path}: the assignment name {derived['name']!r} must be lowercase letters, digits and _, "
+                          "starting with a letter; "
                           "rename the master or give name = \"...\" in an assignment cell")
     if name and given.get("name") not in (None, name):
         raise MasterError(f"{path}, cell {cell.number}: name = {given['name']!r} but --name {name}")

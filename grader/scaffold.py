@@ -7,12 +7,11 @@ correct alternative, and notes for the author that go nowhere (``<!-- instructor
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import nbformat
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+from grader.master import ASSIGNMENT_NAME
 
 CELLS: tuple[tuple[str, str], ...] = (
     ("markdown", """<!-- instructor -->
@@ -142,8 +141,9 @@ def script(name: str) -> str:
 def write(name: str, course: Path, kind: str = "ipynb") -> Path:
     """Write ``course/masters/<name>.<kind>``; ValueError for a bad name, FileExistsError
     when the master or the assignment already exists."""
-    if not _NAME.match(name):
-        raise ValueError(f"assignment name {name!r}: use letters, digits and _ (it names files and a module)")
+    if not ASSIGNMENT_NAME.match(name):
+        raise ValueError(f"assignment name {name!r}: use lowercase letters, digits and _, starting with a letter "
+                         "(it names files and a module)")
     target = Path(course) / "masters" / f"{name}.{kind}"
     for existing in (target, Path(course) / "assignments" / name):
         if existing.exists():

@@ -52,7 +52,10 @@ def new(name, course_dir, as_script) -> None:
     sys.exit(build_and_check(path, course_dir, None, None, 1, True))
 
 
-COMMANDS = (assign, new)
+def add_to(group: click.Group) -> None:
+    """Add ``assign`` and ``new`` to the ``grader`` group (grader/cli.py)."""
+    group.add_command(assign)
+    group.add_command(new)
 
 
 def build_and_check(master_path: Path, course_dir: Path, name: str | None, seed: int | None, seeds: int,

@@ -24,7 +24,7 @@ import numpy as np
 
 from grader import compare, hint, protocol
 from grader.assignment import Assignment
-from grader.mistake import compose_file, load_composed, parse_docstring
+from grader.mistake import changes, compose_file, load_composed, parse_docstring
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,14 @@ def exception_name(exc: BaseException) -> str:
 
 @dataclass(frozen=True)
 class Mistake:
+    """A known mistake: its texts, the composed module (None when replayed from a
+    release), and the definitions its file changes (``f``, ``Class.method``)."""
+
     name: str
     misconception: str
     fix: str
-    module: ModuleType
+    module: ModuleType | None
+    changes: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -80,7 +84,9 @@ class Diagnoser:
         module = load_composed(source, f"_grader_mistake_{self.assignment.name}_{path.stem}",
                               f"<{path.parent.name}/{path.name} with the reference>")
         misconception, fix = parse_docstring(path.stem, module.__doc__)
-        return Mistake(path.stem, misconception, fix, module)
+        changed = changes(self.assignment.reference_path.read_text(encoding="utf-8"),
+                          path.read_text(encoding="utf-8"), str(path))
+        return Mistake(path.stem, misconception, fix, module, tuple(c.name for c in changed if c.differs))
 
     def outputs(self, mistake: Mistake, probe) -> object:
         key = (mistake.name, probe.id)

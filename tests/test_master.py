@@ -311,3 +311,13 @@ def test_the_short_paths_of_the_readme_and_the_authoring_guide_run_as_written(tm
         for line in commands:
             result = grader(*shlex.split(line)[1:], cwd=folder)
             assert result.returncode == ExitCode.OK, (line, result.stdout[-3000:], result.stderr[-2000:])
+
+
+def test_name_given_on_the_command_line_names_every_file_and_must_agree_with_the_assignment_cell(tmp_path):
+    path = _master(tmp_path, _CODE, _PROBES)
+    assert sorted(master.build(path, "other").files)[0] == "assignments/other/README.md"
+    cell = '# %%\n# assignment\nname = "tiny"\n'
+    with pytest.raises(master.MasterError, match="name = 'tiny' but --name other"):
+        master.build(_master(tmp_path, _CODE, _PROBES, cell), "other")
+    with pytest.raises(master.MasterError, match="must be lowercase letters"):
+        master.build(_master(tmp_path, _CODE, _PROBES, name="Tiny"))

@@ -190,3 +190,37 @@ def test_validate_names_a_definition_a_mistake_copies_unchanged(softmax_course):
     assert validation._mistakes(softmax_course) == [
         (f"{path}: `kl_divergence` (line {line}) is the reference's own; a mistake file holds only the definitions "
          "it changes: delete it")]
+
+
+def test_validate_names_a_mistake_that_changes_nothing(softmax_course):
+    path = softmax_course.root / "reference" / "mistakes" / "softmax" / "only_words.py"
+    path.write_text('"""Nothing is wrong.\n\nFix: nothing.\n"""\nimport numpy as np\n')
+    assert validation._mistakes(softmax_course) == [
+        f"{path}: changes nothing: give the definitions the mistake changes, as they would be in the reference"]
+
+
+def test_the_audit_makes_a_mistake_that_does_not_compose_a_finding_and_grades_the_others(
+        softmax_course, layers, workers):
+    for part in ("rubrics/softmax.toml",):
+        (softmax_course.root / part).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / part, softmax_course.root / part)
+    broken = softmax_course.root / "reference" / "mistakes" / "softmax" / "softmax_ignores_axis.py"
+    broken.write_text(broken.read_text() + "print('not a definition')\n")
+    from grader import audit, rubric
+    lines = []
+    found = assignment.load("softmax", softmax_course.root)
+    findings = audit.run(found, rubric.load(found), layers, seed=5, echo=lines.append, workers=workers,
+                         degenerates=False)
+    assert findings == 1, "\n".join(lines)
+    assert any(line.startswith(f"FINDING softmax: mistake softmax_ignores_axis.py cannot be graded: {broken} line ")
+               for line in lines)
+    assert "softmax: 18 mistakes, 0 correct alternatives, 18 tests (seed 5)" in lines
+
+
+def test_the_diagnoser_knows_which_definitions_each_mistake_changes():
+    from grader.diagnosis import Diagnoser
+    loaded = {m.name: m for m in Diagnoser(assignment.load("conv", ROOT), seed=1).mistakes}
+    assert loaded["output_size_rounds_up"].changes == ("output_size", "pad_input", "conv_forward", "conv_backward")
+    assert loaded["forgets_bias"].changes == ("conv_forward",)
+    eval_mistake = {m.name: m for m in Diagnoser(assignment.load("batchnorm", ROOT), seed=1).mistakes}
+    assert eval_mistake["eval_does_not_clear_training"].changes == ("BatchNorm1d.eval",)

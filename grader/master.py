@@ -37,7 +37,8 @@ from grader import solution, template
 _CODE_ROLE = re.compile(r"^#\s*(?P<role>probes|rubric|assignment)\s*$")
 _NAMED_ROLE = re.compile(r"^#\s*(?P<role>mistake|alternative)\s*:\s*(?P<name>.*?)\s*$")
 _TEXT_ROLE = re.compile(r"^<!--\s*(?P<role>readme|instructor)\s*-->\s*$")
-_TAG = re.compile(r"^(?P<role>probes|rubric|assignment|readme|instructor)$|^(?P<named>mistake|alternative)\s*[:=]\s*(?P<name>\S+)$")
+_TAG = re.compile(r"^(?P<role>probes|rubric|assignment|readme|instructor)$"
+                  r"|^(?P<named>mistake|alternative)\s*[:=]\s*(?P<name>\S+)$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 ASSIGNMENT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # as assignment.schema.json says
 DEFAULT_POINTS = 1

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from grader.cli import cli
 from grader.exitcode import ExitCode
 
@@ -25,7 +25,7 @@ def grader(*args, cwd=ROOT, env=None):
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     environment.pop("GRADER_COURSE", None)
     environment.update(env or {})
-    return subprocess.run([sys.executable, "-m", "grader.cli_entry", *map(str, args)], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "grader.cli_entry", *map(str, args)], capture_output=True, check=False,
                           text=True, cwd=cwd, env=environment, timeout=600)
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import ROOT
+
 from grader import assignment, master, rubric, solution
 from grader.exitcode import ExitCode
 from grader.grading import Grader, Options
@@ -25,7 +25,7 @@ KMEANS_MASTER = ROOT / "examples" / "masters" / "kmeans.ipynb"
 
 def grader(*args, cwd=ROOT):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "grader.cli_entry", *map(str, args)], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "grader.cli_entry", *map(str, args)], capture_output=True, check=False,
                           text=True, cwd=cwd, env=env, timeout=600)
 
 
@@ -153,7 +153,8 @@ def test_a_region_in_a_function_becomes_one_raise_and_the_functions_other_lines_
     code = ('def f(x):\n    """Doc."""\n    n = len(x)\n    # BEGIN SOLUTION\n    y = x * n\n    # END SOLUTION\n'
             "    return y  # SOLUTION\n\n\nclass A:\n    def g(self):\n        return 1  # SOLUTION\n")
     assert solution.template(code) == (
-        'def f(x):\n    """Doc."""\n    n = len(x)\n    raise NotImplementedError("f: write your implementation here")\n'
+        'def f(x):\n    """Doc."""\n    n = len(x)\n'
+        '    raise NotImplementedError("f: write your implementation here")\n'
         '\n\nclass A:\n    def g(self):\n        raise NotImplementedError("A.g: write your implementation here")')
     assert solution.reference(code) == ('def f(x):\n    """Doc."""\n    n = len(x)\n    y = x * n\n    return y\n\n\n'
                                         "class A:\n    def g(self):\n        return 1")
@@ -288,7 +289,7 @@ def test_the_shipped_master_notebooks_are_valid_nbformat():
 
 def _fenced_commands(text: str) -> list[str]:
     """The `grader ...` lines of the fenced code blocks of a Markdown text."""
-    blocks = re.findall(r"^```[a-z]*\n(.*?)^```", text, flags=re.S | re.M)
+    blocks = re.findall(r"^```[a-z]*\n(.*?)^```", text, flags=re.DOTALL | re.MULTILINE)
     return [line.split("#")[0].strip() for block in blocks for line in block.splitlines()
             if line.startswith("grader ")]
 
@@ -315,9 +316,32 @@ def test_the_short_paths_of_the_readme_and_the_authoring_guide_run_as_written(tm
 
 def test_name_given_on_the_command_line_names_every_file_and_must_agree_with_the_assignment_cell(tmp_path):
     path = _master(tmp_path, _CODE, _PROBES)
-    assert sorted(master.build(path, "other").files)[0] == "assignments/other/README.md"
+    assert min(master.build(path, "other").files) == "assignments/other/README.md"
     cell = '# %%\n# assignment\nname = "tiny"\n'
     with pytest.raises(master.MasterError, match="name = 'tiny' but --name other"):
         master.build(_master(tmp_path, _CODE, _PROBES, cell), "other")
     with pytest.raises(master.MasterError, match="must be lowercase letters"):
         master.build(_master(tmp_path, _CODE, _PROBES, name="Tiny"))
+
+
+def test_the_probe_examples_of_the_authoring_guide_run_on_the_shipped_references(course):
+    """Every @probe of docs/authoring.md runs on the reference of the assignment it calls,
+    gives plain data, the same twice for a seed, and fails on the untouched template."""
+    import numpy as np
+
+    from grader import compare, protocol
+    from grader.probe import load_module
+    text = (ROOT / "docs" / "authoring.md").read_text()
+    blocks = [b for b in re.findall(r"^```python\n(.*?)^```", text, flags=re.DOTALL | re.MULTILINE) if "@probe(" in b]
+    namespace: dict = {"np": np}
+    source = "from grader.probe import probe\n" + "\n".join(blocks)
+    exec(compile(source, "authoring.md", "exec"), namespace)  # noqa: S102 - the guide's own examples
+    probes = [value.__probe__ for value in namespace.values() if hasattr(value, "__probe__")]
+    assert len(probes) >= 8
+    for each in probes:
+        found = next(c for c in course.values() if set(each.calls) <= set(dir(c.reference)))
+        first, again = (protocol.to_plain(each.run(found.reference, 3)) for _ in range(2))
+        assert compare.compare(again, first, 0.0, 0.0).ok, each.id
+        template = load_module(found.template_paths[0], f"_doc_template_{found.name}")
+        with pytest.raises(NotImplementedError):
+            each.run(template, 3)

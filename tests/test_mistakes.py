@@ -130,7 +130,8 @@ def test_a_full_copy_of_the_reference_is_a_valid_mistake_whose_unchanged_definit
 
 @pytest.mark.parametrize("override, message", [
     ('"""x\n\nFix: y\n"""\nprint("hello")\n', "mistake line 5: `print('hello')` is not a definition"),
-    ('"""x\n\nFix: y\n"""\nif True:\n    def f(x):\n        return x\n', "mistake line 5: `if True:` is not a definition"),
+    ('"""x\n\nFix: y\n"""\nif True:\n    def f(x):\n        return x\n',
+     "mistake line 5: `if True:` is not a definition"),
     ('"""x\n\nFix: y\n"""\nclass Layer:\n    print("hi")\n', "mistake line 6: `print('hi')` is not a definition"),
     ('"""x\n\nFix: y\n"""\ndef f(x:\n', "mistake line 5: '(' was never closed"),
 ])

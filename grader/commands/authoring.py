@@ -48,7 +48,8 @@ def new(name, course_dir, as_script) -> None:
         path = scaffold.write(name, course_dir, "py" if as_script else "ipynb")
     except (ValueError, FileExistsError) as exc:
         raise click.UsageError(str(exc)) from None
-    _echo(f"wrote {path}: the master of {name}; edit it, then {hint.run('assign', path.resolve(), '-o', course_dir.resolve())}")
+    again = hint.run("assign", path.resolve(), "-o", course_dir.resolve())
+    _echo(f"wrote {path}: the master of {name}; edit it, then {again}")
     sys.exit(build_and_check(path, course_dir, None, None, 1, True))
 
 

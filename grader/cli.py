@@ -97,6 +97,9 @@ def _layers(strict: bool, without: tuple[str, ...] = ()) -> sandbox.Layers:
                    "otherwise), or json for machines.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=Limits.timeout_s, show_default=True,
               help="Seconds per test.")
+@click.option("--submission-timeout", type=click.FloatRange(min=0.1), default=None,
+              help="Seconds for all of a submission's tests together; tests not reached time out "
+                   "[default: 6 x --timeout].")
 @click.option("--memory-mb", type=click.IntRange(min=64), default=Limits.memory_bytes >> 20,
               show_default=True, help="Memory per submission, MiB.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=min(4, os.cpu_count() or 1),
@@ -108,14 +111,15 @@ def _layers(strict: bool, without: tuple[str, ...] = ()) -> sandbox.Layers:
               help="Do not use this isolation layer (to test the fallbacks); repeatable.")
 @course_option
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
-def grade(name, outdir, layout, one, style, timeout, memory_mb, jobs, seed, strict, without, course_dir,
+def grade(name, outdir, layout, one, style, timeout, submission_timeout, memory_mb, jobs, seed, strict, without, course_dir,
           submissions) -> None:
     """Grade SUBMISSIONS (.py, .ipynb, folders or .zip files, or class folders of them) and write
     OUTDIR/<student or file>.json for each submission."""
     found, scores = _open(name, course_dir)
     batch = _batch(list(submissions), name, _layout(layout, one))
     layers = _layers(strict, without)
-    options = Options(limits=Limits(timeout_s=timeout, memory_bytes=memory_mb << 20), seed=seed, jobs=jobs)
+    limits = Limits(timeout_s=timeout, submission_timeout_s=submission_timeout, memory_bytes=memory_mb << 20)
+    options = Options(limits=limits, seed=seed, jobs=jobs)
     targets = batch.report_paths(outdir)
     destinations: dict = {}
     for handin, target in zip(batch.handins, targets):  # the same path twice: two reports

@@ -220,7 +220,8 @@ class Grader:
                 group = zygote.group if self.layers.cgroups else None
                 if group is not None:
                     group.set_limits(limits.memory_bytes, limits.max_processes + 1)
-                return pool.execute(zygote, job, limits, cleanup=zygote.kill_children, memory=group, keep=keep)
+                return pool.execute(zygote, job, limits, cleanup=zygote.kill_children, memory=group, keep=keep,
+                                    calls={t: self.assignment.probe(t).calls for t in tests})
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 

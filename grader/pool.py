@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from grader import cgroup
+from grader.budget import Stalls, exhausted_text
 from grader.channel import Attempt, Budget, Follower, TestRun, memory_limit_text
 from grader.limits import Limits
 from grader.output import Output
@@ -224,8 +225,11 @@ class Pool:
         self.all.clear()
 
 
-def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None, memory=None, keep=None) -> SubmissionRun:
-    """Run ``job["tests"]`` for one submission, restarting the child after a failure.
+def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None, memory=None, keep=None,
+            calls: dict | None = None) -> SubmissionRun:
+    """Run ``job["tests"]`` for one submission, restarting the child after a failure,
+    within the submission's time budget; a later test that calls (``calls``: test -> its
+    functions) a function that timed out is not run (grader.budget).
 
     ``cleanup()`` runs after every attempt, before the next starts (it kills whatever
     the submission left, e.g. its cgroup's processes). ``memory`` is the cgroup.Group
@@ -235,7 +239,8 @@ def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None, memory=None
     remaining = list(job["tests"])
     results: dict[str, object] = {}
     output = Output(limits.output_bytes_kept)
-    budget = Budget(limits.max_submission_result_bytes)
+    budget = Budget(limits.max_submission_result_bytes, limits.submission_seconds)
+    stalls = Stalls(calls or {})
     keep = keep or (lambda run: run)
     first: Attempt | None = None
     restarts = -1
@@ -257,6 +262,9 @@ def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None, memory=None
             break
         pending = [t for t in remaining if t not in results]
         status = {"timeout": "timeout", "violation": "channel"}.get(attempt.end, "crashed")
+        if attempt.out_of_budget:
+            _out_of_time(pending, attempt, results, keep, limits)
+            break
         if attempt.end == "violation" or not attempt.loaded:
             prefix = "" if attempt.end == "violation" else "while loading your code: "
             for test in pending:
@@ -264,10 +272,32 @@ def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None, memory=None
             break
         results[pending[0]] = keep(TestRun(pending[0], status, error=attempt.detail,
                                            duration_s=attempt.duration_s))
-        remaining = pending[1:]
+        if status == "timeout":
+            stalls.record(pending[0], attempt.detail)
+        remaining = []
+        for test in pending[1:]:
+            blocked = stalls.blocking(test)
+            if blocked:
+                results[test] = keep(TestRun(test, "timeout", error=blocked))
+            else:
+                remaining.append(test)
+        if remaining and budget.seconds <= 0:
+            _out_of_time(remaining, None, results, keep, limits)
+            break
     return SubmissionRun(results, first.import_errors if first else (), output.text(), output.student_bytes,
                          max(restarts, 0), first.load_forbidden if first else (),
                          first.load_warnings if first else ())
+
+
+def _out_of_time(pending: list[str], attempt: Attempt | None, results: dict, keep, limits: Limits) -> None:
+    """The submission's time budget ran out in ``attempt`` (None: between two children)."""
+    if attempt is not None and attempt.loaded:  # the test that was running
+        results[pending[0]] = keep(TestRun(pending[0], "timeout", error=attempt.detail,
+                                           duration_s=attempt.duration_s))
+        pending = pending[1:]
+    when = "loading" if attempt is not None and not attempt.loaded else "before"
+    for test in pending:
+        results[test] = keep(TestRun(test, "timeout", error=exhausted_text(limits.submission_seconds, when)))
 
 
 def _attempt(zygote: Zygote, job: dict, limits: Limits, output: Output, budget: Budget, memory,

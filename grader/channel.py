@@ -197,7 +197,8 @@ class Follower:
         attempt.end = "timeout"
         if self.deadline == self.budget_deadline < self.step_started + self.limits.timeout_s:
             attempt.out_of_budget = True
-            attempt.detail = exhausted_text(self.limits.submission_seconds, "test" if self.phase == "testing" else "loading")
+            when = "test" if self.phase == "testing" else "loading"
+            attempt.detail = exhausted_text(self.limits.submission_seconds, when)
             return
         attempt.memory_full = self.memory is not None and self.memory.near_limit(self.limits.memory_bytes)
         attempt.detail = (f"did not finish within {self.limits.timeout_s:g} s (the time limit per "

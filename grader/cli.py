@@ -16,6 +16,7 @@ import click
 
 from grader import __version__, assignment
 from grader import classroom, export, render, report, rubric, sandbox, text
+from grader.commands import views
 from grader.exitcode import ExitCode
 from grader.grading import CanaryFailed, Grader, Options
 from grader.limits import Limits
@@ -281,3 +282,7 @@ def init(folder) -> None:
         _echo(course_copy.copy_shipped(folder))
     except FileExistsError as exc:
         raise click.UsageError(str(exc)) from None
+
+
+for _command in views.COMMANDS:  # grader dashboard, grader feedback (grader/commands/views.py)
+    cli.add_command(_command)

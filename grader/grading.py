@@ -61,10 +61,13 @@ class Grader:
         self.seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
         self.owns_pool = workers is None
         self.pool = workers or pool.Pool(max(1, options.jobs), cgroups=layers.cgroups)
+        if self.owns_pool:
+            self.pool.prestart()
         if layers.cgroups and not self.pool.cgroups:
             raise pool.WorkerFault("the worker pool was made without cgroups, but this grader uses them")
         self.scratch = Path(tempfile.mkdtemp(prefix="grader-"))
         self.scratch.chmod(0o755)
+        (self.scratch / "shared" / "root").mkdir(parents=True)
         self.read_only = tuple(runtime_paths())
         self.hidden = tuple(hidden_course_paths(self.read_only, (assignment.root, shipped_course())))
         self.switch_user = readable_by_anyone(list(self.read_only))
@@ -110,14 +113,19 @@ class Grader:
         """Grade the reference solution itself through the real worker, sandbox and
         comparison, on every test the run will use (``tests``; default all), with this
         run's seed. Returns its report; raises CanaryFailed, naming the first failing test
-        and its message, unless it gets full marks."""
+        and its message (or what raised while it loaded), unless it loads cleanly and gets
+        full marks."""
         path = self.assignment.reference_path
         document = self.grade(path, tests=tests)
         failing = [t for t in document["tests"] if t["status"] != "passed"]
-        if not failing and not document["load_errors"] and document["score"] == document["max_score"]:
+        if not failing and not document["load_errors"] and not document["import_errors"] \
+                and document["score"] == document["max_score"]:
             return document
         if document["load_errors"]:
             cause = f"it could not be loaded: {document['load_errors'][0]}"
+        elif document["import_errors"]:  # what the reference needs, the sandbox does not give
+            first = document["import_errors"][0]
+            cause = f"it raised while loading ({first['where']}): {first['error'][:1500]}"
         else:
             first = failing[0]
             message = first["message"].replace(_OUTSIDE_NOTE, "").strip()
@@ -201,12 +209,7 @@ class Grader:
 
     def _run(self, loaded: submission.Submission, tests: list[str], keep=None) -> pool.SubmissionRun:
         limits = self.options.limits
-        with self._lock:
-            self._counter += 1
-            folder = self.scratch / f"s{self._counter}"
-        for name in ("root", "scratch"):
-            (folder / name).mkdir(parents=True)
-        (folder / "scratch").chmod(0o1777)
+        folder = self._folder()
         plan = self._plan(folder, len(tests), loaded.view)
         try:
             job = {"module": self.assignment.name, "tests": tests, "seed": self.seed,
@@ -223,7 +226,22 @@ class Grader:
                 return pool.execute(zygote, job, limits, cleanup=zygote.kill_children, memory=group, keep=keep,
                                     calls={t: self.assignment.probe(t).calls for t in tests})
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            if folder.name != "shared":
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def _folder(self) -> Path:
+        """Where a child makes its view: with namespaces, one empty folder for every child (each
+        mounts its new root over it in a mount namespace of its own, so it stays empty); without,
+        a scratch folder of its own (removed after the run)."""
+        if self.layers.namespaces:
+            return self.scratch / "shared"
+        with self._lock:
+            self._counter += 1
+            folder = self.scratch / f"s{self._counter}"
+        for name in ("root", "scratch"):
+            (folder / name).mkdir(parents=True)
+        (folder / "scratch").chmod(0o1777)
+        return folder
 
     def _excerpt(self, tests: tuple[str, ...]) -> dict:
         """What the child gets of the probe module: the source of these probes only."""
@@ -319,7 +337,7 @@ class Grader:
 
     # -- a batch
     def grade_all(self, paths: list[Path], on_done=None) -> list[dict]:
-        """Grade every path (in parallel up to ``jobs``); reports in the order given.
+        """Grade every path (``jobs`` workers at once); reports in the order given.
 
         One submission cannot stop the batch (see ``grade``). ``on_done(path, report)``
         runs as each report is ready; should it raise, it gets that submission's
@@ -336,7 +354,9 @@ class Grader:
             return document
         if self.options.jobs <= 1:
             return [one(p) for p in paths]
-        with ThreadPoolExecutor(self.options.jobs) as executor:
+        # twice as many threads as workers: while one thread judges and writes a report, another
+        # has the worker run the next submission
+        with ThreadPoolExecutor(2 * self.options.jobs) as executor:
             futures = [executor.submit(one, p) for p in paths]
             try:
                 return [future.result() for future in futures]

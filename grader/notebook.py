@@ -18,8 +18,6 @@ import threading
 import warnings
 from dataclasses import dataclass
 
-import nbformat
-
 from grader.limits import megabytes
 
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "python", "python3"})
@@ -103,6 +101,7 @@ def _as_version_4(raw: dict, name: str) -> dict:
     if not isinstance(major, int) or isinstance(major, bool):
         raise NotebookError(f"{name} does not say which nbformat it uses (nbformat: {major!r}); "
                             "open it in Jupyter and save it again")
+    import nbformat  # only for notebooks older than version 4 (importing it costs 60 ms)
     try:
         with _CONVERTING, warnings.catch_warnings():
             warnings.simplefilter("ignore")  # nbformat warns about what it repairs

@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -58,7 +59,8 @@ class Zygote:
     parent's group is free, while moving a process between groups waits on the kernel),
     and the zygote itself is exempt from the OOM killer."""
 
-    def __init__(self, environment: dict, cgroups: bool = False, name: str = "zygote"):
+    def __init__(self, environment: dict, cgroups: bool = False, name: str = "zygote", wait: bool = True):
+        """Start the zygote; with ``wait``, until it is ready (else ``wait_ready`` does)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
@@ -71,23 +73,39 @@ class Zygote:
         self.exits: dict[int, int] = {}
         self.ignored: set[int] = set()
         self.group = None
+        self.settling = False
+        self.cgroups, self.name, self.ready = cgroups, name, False
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Wait until the zygote has imported everything, then move it into its group."""
+        if self.ready:
+            return
         try:
             while "ready" not in self._next_line(timeout=120.0):
                 pass
         except (TimeoutError, WorkerFault) as exc:
             raise WorkerFault(f"the worker did not start ({exc}); {self.diagnostics()}") from None
-        if cgroups:
-            self.group = cgroup.Group.create(f"{name}-{os.getpid()}-{self.process.pid}", 1 << 30, 64)
+        if self.cgroups:
+            self.group = cgroup.Group.create(f"{self.name}-{os.getpid()}-{self.process.pid}", 1 << 30, 64)
             self.group.add(self.process.pid)
             try:  # best effort: children make themselves the OOM killer's first choice anyway
                 with open(f"/proc/{self.process.pid}/oom_score_adj", "w") as handle:
                     handle.write("-1000")
             except OSError:
                 pass
+        self.ready = True
 
     def start(self, fds: list[int], namespaces: bool) -> int:
         """Fork a child that gets ``fds`` (result pipe, output pipe, job); its pid."""
         payload = json.dumps({"namespaces": namespaces}).encode()
+        if self.settling:  # what the last run left must be gone before the next starts
+            try:
+                self.group.kill(spare=frozenset({self.process.pid}))
+            except cgroup.CgroupError as exc:
+                raise WorkerFault(f"the worker's processes cannot be cleared: {exc}") from None
+            self.settling = False
         try:
             socket.send_fds(self.sock, [JOB_HEADER.pack(len(payload))], fds)
             self.sock.sendall(payload)
@@ -145,9 +163,11 @@ class Zygote:
         return f"its log ends: {tail}" if tail else "it wrote nothing"
 
     def kill_children(self) -> None:
-        """Kill everything in the zygote's group but the zygote (between runs)."""
+        """Kill everything in the zygote's group but the zygote (between runs). The next
+        ``start`` waits until they are gone: their exit overlaps the grader's own work."""
         if self.group is not None:
-            self.group.kill(spare=frozenset({self.process.pid}))
+            self.group.signal(spare=frozenset({self.process.pid}))
+            self.settling = True
 
     def close(self) -> None:
         self.sock.close()
@@ -199,19 +219,44 @@ class Pool:
         self.environment = worker_environment(allow_env)
         self.idle: queue.Queue = queue.Queue()
         self.all: list[Zygote] = []
+        self.lock = threading.Lock()
+
+    def prestart(self) -> None:
+        """Start every zygote now, all at once, without waiting for them: they import while
+        the grader does its own work, and the first use of each waits until it is ready."""
+        while len(self.all) < self.size:
+            zygote = Zygote(self.environment, self.cgroups, wait=False)
+            self.all.append(zygote)
+            self.idle.put(zygote)
+
+    def _take(self) -> Zygote:
+        """An idle zygote, a new one while there are fewer than ``size``, else the next to be
+        given back (more threads than zygotes may ask: one waits while another's is busy)."""
+        while True:
+            with self.lock:
+                try:
+                    return self.idle.get_nowait()
+                except queue.Empty:
+                    pass
+                if len(self.all) < self.size:
+                    zygote = Zygote(self.environment, self.cgroups, wait=False)
+                    self.all.append(zygote)
+                    return zygote
+            try:
+                return self.idle.get(timeout=0.5)
+            except queue.Empty:  # look again: a zygote that failed is replaced
+                continue
 
     @contextmanager
     def zygote(self):
+        zygote = self._take()
         try:
-            zygote = self.idle.get_nowait()
-        except queue.Empty:
-            zygote = Zygote(self.environment, self.cgroups)
-            self.all.append(zygote)
-        try:
+            zygote.wait_ready()
             yield zygote
         except WorkerFault:
             zygote.close()
-            self.all.remove(zygote)
+            with self.lock:
+                self.all.remove(zygote)
             raise
         except BaseException:  # a fault of the grader's side, not of the zygote: keep it
             zygote.kill_children()

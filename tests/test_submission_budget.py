@@ -53,6 +53,7 @@ def test_only_the_later_tests_of_the_function_that_timed_out_are_skipped(grade):
         assert message.startswith("not run: `softmax` did not finish in test 'softmax_large_logits' (did not "
                                   "finish within 1 s")
     assert all(status == "passed" for test, status in found.items() if not test.startswith("softmax"))
+    assert report["restarts"] == 1  # a fresh child ran the tests after the loop
 
 
 def test_the_budget_stops_a_slow_submission_and_names_the_tests_it_did_not_reach(grade):

@@ -1,9 +1,9 @@
 """The command line: a thin shell over grading, rendering, validation and audit.
 
 Exit codes (grader.exitcode.ExitCode): 0 every submission got a report (grade), every
-visible test passed (check); 1 a visible test failed (check) or a finding (audit,
-validate); 2 usage error; 3 grader fault (broken course, worker failure); 4 --strict
-refused an unisolated machine.
+visible test passed (check); 1 a visible test failed (check), a submission scored below
+--fail-under (grade) or a finding (audit, validate); 2 usage error; 3 grader fault (broken
+course, worker failure); 4 --strict refused an unisolated machine.
 """
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ import click
 
 from grader import __version__, assignment
 from grader import classroom, export, render, report, rubric, sandbox, text
-from grader.commands import views
+from grader.audience import views
+from grader.commands import ci
+from grader.commands import views as view_commands
 from grader.exitcode import ExitCode
 from grader.grading import CanaryFailed, Grader, Options
 from grader.limits import Limits
@@ -111,11 +113,14 @@ def _layers(strict: bool, without: tuple[str, ...] = ()) -> sandbox.Layers:
 @click.option("--without", multiple=True, type=click.Choice(sorted(sandbox.OPTIONAL_LAYERS)),
               help="Do not use this isolation layer (to test the fallbacks); repeatable.")
 @course_option
+@ci.with_ci
+@ci.with_audience
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
-def grade(name, outdir, layout, one, style, timeout, submission_timeout, memory_mb, jobs, seed, strict, without, course_dir,
-          submissions) -> None:
+def grade(name, outdir, layout, one, style, timeout, submission_timeout, memory_mb, jobs, seed, strict, without,
+          course_dir, fail_under, summary_md, audience, after_due_date, submissions) -> None:
     """Grade SUBMISSIONS (.py, .ipynb, folders or .zip files, or class folders of them) and write
     OUTDIR/<student or file>.json for each submission."""
+    below = ci.threshold(fail_under)
     found, scores = _open(name, course_dir)
     batch = _batch(list(submissions), name, _layout(layout, one))
     layers = _layers(strict, without)
@@ -134,10 +139,10 @@ def grade(name, outdir, layout, one, style, timeout, submission_timeout, memory_
                 advance()
 
             documents = grader.grade_all(list(batch.handins), on_done=done)
-    render.summary(documents, targets, style)
+    render.summary(views(documents, audience, after_due_date), targets, style)
     _warn([f"the grader failed on {d['submission']['path']} ({d['reason']}); its report says so and it must "
            "be graded again once the grader is fixed" for d in documents if d.get("status") == "grading_error"])
-    sys.exit(ExitCode.OK)
+    sys.exit(ci.finish(documents, below, summary_md, audience, after_due_date))
 
 
 def _layout(layout: str, one: bool) -> str:
@@ -165,14 +170,23 @@ def _batch(arguments: list[Path], name: str, layout: str) -> classroom.Batch:
               help="Assignment name (default: guessed from the file name).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=Limits.timeout_s, show_default=True)
 @course_option
+@click.option("--release", "release_dir", type=click.Path(exists=True, path_type=Path), default=None,
+              help="The release to check against: its folder or its .selfcheck.json (default: the one "
+                   "beside FILE or in a folder above it; without one, the course).")
 @click.argument("file", type=click.Path(path_type=Path))
-def check(name, timeout, course_dir, file) -> None:
+def check(name, timeout, course_dir, release_dir, file) -> None:
     """Run the visible tests on FILE and explain every failure (for students)."""
     if not file.is_file() and not file.is_dir():
         raise click.UsageError(f"{text.clean(str(file), lines=False)}: no such file or folder; nothing was checked")
-    name = name or _guess(file, course_dir)
-    found, scores = _open(name, course_dir)
-    layers = sandbox.detect()
+    if course_dir is None:
+        ci.check_release(name, timeout, release_dir, file)  # exits when there is a release
+    try:
+        name = name or _guess(file, course_dir)
+        found, scores = _open(name, course_dir)
+    except assignment.CourseNotFound as exc:
+        raise assignment.CourseNotFound(f"{exc}; a student checks against a release instead: put its "
+                                        "<assignment>.selfcheck.json beside FILE, or pass --release DIR") from None
+    layers = _layers(strict=False)
     visible = tuple(e.test for e in scores.visible())
     options = Options(limits=Limits(timeout_s=timeout), reveal_hidden=False)
     with Grader(found, scores, layers, options) as grader:
@@ -221,12 +235,17 @@ def validate(course_dir) -> None:
 @cli.command()
 @click.option("-a", "--assignment", "name", default=None, help="One assignment.")
 @click.option("--all", "everything", is_flag=True, help="Every assignment of the course.")
-@click.option("--seed", type=int, default=None)
+@click.option("--seed", type=int, default=None, help="The (first) seed (default: random).")
+@click.option("--seeds", "seed_count", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Grade under this many consecutive seeds; a test whose verdict on a mistake "
+                   "changes with the seed is a finding.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=2, show_default=True)
 @course_option
-def audit(name, everything, seed, jobs, course_dir) -> None:
-    """Grade every known mistake and correct alternative; fail if a mistake keeps full marks,
-    an alternative loses a point, or a mistake is not diagnosed as itself."""
+def audit(name, everything, seed, seed_count, jobs, course_dir) -> None:
+    """Grade every known mistake and correct alternative, and degenerate submissions
+    generated from the reference; fail if a mistake keeps full marks or is not diagnosed as
+    itself, an alternative loses a point, a test's verdict depends on the seed, or a
+    submission that does no work scores."""
     from grader import audit as auditing
     if bool(name) == everything:
         raise click.UsageError("give either -a ASSIGNMENT or --all")
@@ -239,7 +258,7 @@ def audit(name, everything, seed, jobs, course_dir) -> None:
         for each in names:
             found, scores = _open(each, course_dir)
             findings += auditing.run(found, scores, layers, seed=seed, jobs=jobs, echo=_echo,
-                                     workers=workers)
+                                     workers=workers, seeds=seed_count)
     finally:
         workers.close()
     sys.exit(ExitCode.TESTS_FAILED if findings else ExitCode.OK)
@@ -247,14 +266,19 @@ def audit(name, everything, seed, jobs, course_dir) -> None:
 
 @cli.command(name="export")
 @click.option("-f", "--format", "kind", type=click.Choice(export.FORMATS), required=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write here (default: standard output).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Write here (default: standard output); for gradescope with several reports, a folder "
+                   "that gets one <report>.json each.")
+@ci.with_audience
 @click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def export_reports(kind, output, reports) -> None:
+def export_reports(kind, output, audience, after_due_date, reports) -> None:
     """Render JSON REPORTS as Gradescope results, JUnit XML or a CSV gradebook."""
     try:
         documents = [report.read(path) for path in reports]
-        rendered = export.render(documents, kind)
+        if kind == "gradescope" and len(documents) > 1:
+            ci.gradescope_each(list(reports), documents, output, audience, after_due_date)
+            return
+        rendered = export.render(documents, kind, audience, after_due_date)
     except (ValueError, SchemaError) as exc:  # json.JSONDecodeError is a ValueError
         raise click.UsageError(str(exc)) from None
     if output is None:
@@ -284,5 +308,7 @@ def init(folder) -> None:
         raise click.UsageError(str(exc)) from None
 
 
-for _command in views.COMMANDS:  # grader dashboard, grader feedback (grader/commands/views.py)
+cli.add_command(__import__("grader.commands.release", fromlist=["release"]).release)
+cli.add_command(__import__("grader.commands.gradescope", fromlist=["gradescope"]).gradescope)
+for _command in view_commands.COMMANDS:  # grader dashboard, grader feedback (grader/commands/views.py)
     cli.add_command(_command)

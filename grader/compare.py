@@ -57,6 +57,23 @@ class Comparison:
     def message(self, reveal: bool = True) -> str:
         return "\n".join(leaf.message(reveal) for leaf in self.failures)
 
+    def message_without_values(self) -> str:
+        """Which outputs fail and how, with no number at all: ``detail`` without
+        ``expected_detail`` still gives the expected value away (obtained, the absolute and
+        relative errors and the tolerance's scale together pin it down), so a student who
+        may not see a test's expected values gets this instead (grader.audience)."""
+        return "\n".join(f"{leaf.path or '(output)'}: {_WITHOUT_VALUES[leaf.problem]}" for leaf in self.failures)
+
+
+_WITHOUT_VALUES = {
+    "missing": "missing from the output",
+    "type": "not of the expected type (or not of the expected length)",
+    "shape": "not of the expected shape",
+    "dtype": "not of the expected kind of dtype (boolean, integer, floating-point)",
+    "nonfinite": "nan or inf where the expected values are finite, or finite where they are not",
+    "value": "values differ from the expected ones by more than the tolerance",
+}
+
 
 def compare(obtained, expected, rtol: float, atol: float) -> Comparison:
     """Check ``obtained`` against ``expected`` (both ``protocol.to_plain`` trees)."""

@@ -121,6 +121,15 @@ class Diagnoser:
     def other_axis(self, probe, obtained) -> str | None:
         """Does the reference give the student's outputs when a function ignores the
         ``axis`` it is given and uses another one?"""
+        for name, axis, theirs in self.axis_variants(probe):
+            if _agrees(obtained, theirs, probe):
+                return axis_text(name, axis)
+        return None
+
+    def axis_variants(self, probe):
+        """Yield ``(function, axis, outputs)``: the reference's outputs for ``probe`` when
+        ``function`` always computes along ``axis``, for every function the probe calls
+        that takes an ``axis`` and every axis that exists for its inputs, in order."""
         reference = self.assignment.reference
         for name in probe.calls:
             function = getattr(reference, name, None)
@@ -133,10 +142,7 @@ class Diagnoser:
                         theirs = protocol.to_plain(probe.run(proxy, self.seed))
                 except Exception:  # that axis does not exist for these inputs
                     continue
-                if _agrees(obtained, theirs, probe):
-                    return (f"`{name}` computes along axis {axis} whatever `axis` it is given: "
-                            "use the `axis` argument in every reduction (max, sum, ...).")
-        return None
+                yield name, axis, theirs
 
     def _agreement(self, mistake: Mistake, probes: dict, obtained: dict) -> set[str]:
         agreed = set()
@@ -144,6 +150,12 @@ class Diagnoser:
             if _agrees(obtained[test], self.outputs(mistake, probe), probe):
                 agreed.add(test)
         return agreed
+
+
+def axis_text(name: str, axis: int) -> str:
+    """The diagnosis of a function that ignores the ``axis`` it is given and uses ``axis``."""
+    return (f"`{name}` computes along axis {axis} whatever `axis` it is given: "
+            "use the `axis` argument in every reduction (max, sum, ...).")
 
 
 def _parameters(function) -> tuple[str, ...]:

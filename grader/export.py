@@ -1,6 +1,6 @@
 """Exports: other formats rendered from report documents (never from anything else).
 
-- ``gradescope``: one ``results.json`` in Gradescope's autograder format (one report);
+- ``gradescope``: one ``results.json`` in Gradescope's autograder format per report;
 - ``junit``: JUnit XML, one test suite per submission (CI dashboards);
 - ``csv``: a gradebook, one row per submission (the student first, when known), one column per test.
 
@@ -17,14 +17,18 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 from grader import text
+from grader.audience import views
 
 FORMATS = ("gradescope", "junit", "csv")
 
 
-def render(documents: list[dict], kind: str) -> str:
+def render(documents: list[dict], kind: str, audience: str = "instructor", after_due_date: bool = False) -> str:
+    """``documents`` in format ``kind``, as ``audience`` may see them (grader.audience)."""
+    documents = views(documents, audience, after_due_date)
     if kind == "gradescope":
         if len(documents) != 1:
-            raise ValueError(f"gradescope results describe one submission; got {len(documents)} reports")
+            raise ValueError(f"gradescope results describe one submission; got {len(documents)} reports "
+                             "(give -o a folder for one results file each)")
         return gradescope(documents[0])
     return {"junit": junit, "csv": gradebook}[kind](documents)
 

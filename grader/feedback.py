@@ -10,13 +10,13 @@ course); a test whose functions no cell defines, or whose calls are not known, g
 the end. nbconvert renders the page (its JupyterLab look, inline CSS); its markdown is
 sanitised, and the page allows no script and no network (Content-Security-Policy).
 
-For the ``student`` audience, a hidden test (and an ``after_due_date`` one) shows its
-name, status and points only: no message (its expected values), no diagnosis.
+For the ``student`` audience (grader.audience), a hidden test (and an ``after_due_date``
+one before the due date) shows its name, status and points only: no message (its expected
+values), no diagnosis.
 """
 from __future__ import annotations
 
 import ast
-import copy
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -26,12 +26,11 @@ import nbformat
 from markupsafe import Markup
 from nbconvert import HTMLExporter
 
+from grader import audience as audiences
 from grader import notebook, report, submission, text, tree
 from grader.limits import Limits
 from grader.page import asset, environment
 
-AUDIENCES = ("student", "instructor")
-HIDDEN_NOTE = "hidden test: only its result is shown"
 
 
 @dataclass
@@ -44,19 +43,6 @@ class Block:
     defines: frozenset = frozenset()
     tests: list = field(default_factory=list)
     errors: list = field(default_factory=list)
-
-
-def for_students(document: dict) -> dict:
-    """The report as its student may see it: hidden and after-due-date tests keep their
-    name, status and points only (a copy; the report itself is not changed)."""
-    shown = copy.deepcopy(document)
-    for test in shown["tests"]:
-        if test["visibility"] != "visible":
-            test["message"] = "" if test["status"] == "passed" else HIDDEN_NOTE
-            test["diagnosis"] = None
-            test["outputs"] = {}
-            test.pop("tolerance", None)
-    return shown
 
 
 def graded_file(document: dict) -> tuple[bytes | None, str]:
@@ -168,12 +154,12 @@ def place(blocks: list[Block], document: dict, calls: dict) -> list[dict]:
     return rest
 
 
-def render(document: dict, calls: dict | None = None, audience: str = "student") -> str:
-    """The feedback page of one report. ``calls``: test id -> the functions it calls (from the
-    course; without it, every result goes at the end). Raises ValueError for an unknown audience."""
-    if audience not in AUDIENCES:
-        raise ValueError(f"unknown audience {audience!r}; use one of {', '.join(AUDIENCES)}")
-    shown = for_students(document) if audience == "student" else document
+def render(document: dict, calls: dict | None = None, audience: str = "student", after_due_date: bool = False) -> str:
+    """The feedback page of one report, as ``audience`` may see it (grader.audience: for
+    students, a hidden test shows its name, status and points only). ``calls``: test id ->
+    the functions it calls (from the course; without it, every result goes at the end).
+    Raises ValueError for an unknown audience."""
+    shown = audiences.view(document, audience, after_due_date)
     data, name = graded_file(shown)
     problem = None if data is not None else name
     try:

@@ -62,7 +62,7 @@ class Grader:
         self.owns_pool = workers is None
         self.pool = workers or pool.Pool(max(1, options.jobs), cgroups=layers.cgroups)
         if self.owns_pool:
-            self.pool.prestart()
+            self.pool.prestart(torch=assignment.framework == "torch")
         if layers.cgroups and not self.pool.cgroups:
             raise pool.WorkerFault("the worker pool was made without cgroups, but this grader uses them")
         self.scratch = Path(tempfile.mkdtemp(prefix="grader-"))
@@ -75,9 +75,13 @@ class Grader:
         self._lock = threading.Lock()
         self._counter = 0
         self._excerpts: dict[tuple[str, ...], str] = {}
-        self.diagnoser = Diagnoser(assignment, self.seed) if options.diagnose else None
+        self.diagnoser = self._diagnoser() if options.diagnose else None
         if self.diagnoser is not None:
             self.diagnoser.mistakes  # noqa: B018 - load the catalogue now; a broken file is a warning
+
+    def _diagnoser(self) -> Diagnoser:
+        """The diagnoser of this run (a release's replays recorded outputs: grader.checker)."""
+        return Diagnoser(self.assignment, self.seed)
 
     @property
     def warnings(self) -> list[str]:
@@ -219,7 +223,7 @@ class Grader:
                    "forbidden": {"modules": list(self.assignment.forbidden.modules),
                                  "calls": list(self.assignment.forbidden.calls)},
                    "plan": plan.to_dict(), "file": self._file(loaded, plan)}
-            with self.pool.zygote() as zygote:
+            with self.pool.zygote(torch=self.assignment.framework == "torch") as zygote:
                 group = zygote.group if self.layers.cgroups else None
                 if group is not None:
                     group.set_limits(limits.memory_bytes, limits.max_processes + 1)
@@ -273,7 +277,7 @@ class Grader:
         probe = self.assignment.probe(entry.test)
         reveal = entry.visibility == "visible" or self.options.reveal_hidden
         used = scan.blocking(probe.calls) or _runtime_use(run.forbidden)
-        outputs = {}
+        outputs, safe = {}, None
         if used:
             status, message = "failed", (f"{used}; the {self.assignment.name} assignment must be "
                                          "solved without it, so this test scores 0")
@@ -282,18 +286,20 @@ class Grader:
             outputs = result.top_level_ok()
             status = "passed" if result.ok else "failed"
             message = "" if result.ok else result.message(reveal)
+            safe = result.message_without_values()  # no expected value: for students (grader.audience)
         else:
             status, message = _STATUS[run.status], run.error or run.status
         score = scoring.points(entry, status == "passed", outputs if status == "failed" and not used else None)
         return {"id": entry.test, "name": probe.description, "score": score, "max_score": entry.points,
-                "status": status, "message": message, "visibility": entry.visibility,
-                "diagnosis": None, "duration_s": round(run.duration_s, 6), "outputs": outputs,
+                "status": status, "message": message, "student_message": message if safe is None else safe,
+                "visibility": entry.visibility, "diagnosis": None, "duration_s": round(run.duration_s, 6),
+                "outputs": outputs,
                 "tolerance": {"rtol": probe.rtol, "atol": probe.atol}}
 
     def _not_run(self, entry, message: str) -> dict:
         probe = self.assignment.probe(entry.test)
         return {"id": entry.test, "name": probe.description, "score": 0.0, "max_score": entry.points,
-                "status": "error", "message": message, "visibility": entry.visibility,
+                "status": "error", "message": message, "student_message": message, "visibility": entry.visibility,
                 "diagnosis": None, "duration_s": 0.0, "outputs": {},
                 "tolerance": {"rtol": probe.rtol, "atol": probe.atol}}
 

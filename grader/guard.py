@@ -31,7 +31,7 @@ import importlib.util
 import sys
 import types
 
-from grader.standin import StandIn
+from grader.standin import GivenLoader, StandIn
 
 MAX_EVENTS = 100  # per test (and for loading): the frame schema's bound
 
@@ -84,7 +84,8 @@ class Guard:
         (Told by the identity of its globals: a name can be forged, those dicts cannot.)"""
         while frame is not None:
             globals_ = frame.f_globals
-            if globals_ is not _OWN_GLOBALS and not str(globals_.get("__name__", "")).startswith(
+            if globals_ is not _OWN_GLOBALS and globals_ is not _STANDIN_GLOBALS and not str(
+                    globals_.get("__name__", "")).startswith(
                     ("importlib", "_frozen_importlib")):
                 return id(globals_) in self._trusted
             frame = frame.f_back
@@ -170,6 +171,9 @@ class Guard:
 
 
 _OWN_GLOBALS = globals()
+# a stand-in for a forbidden module this runtime has not loaded only passes its caller's use
+# on: the first frame past it says who used the module
+_STANDIN_GLOBALS = vars(sys.modules[StandIn.__module__])
 
 
 def _neighbourhood(found: list) -> list[str]:
@@ -194,7 +198,7 @@ class _ModuleProxy(types.ModuleType):
         super().__init__(target.__name__, getattr(target, "__doc__", None))
         self.__dict__["__grader_target__"] = target
         self.__dict__["__grader_guard__"] = guard
-        self.__spec__ = importlib.util.spec_from_loader(target.__name__, _Loader(self),
+        self.__spec__ = importlib.util.spec_from_loader(target.__name__, GivenLoader(self),
                                                         is_package=hasattr(target, "__path__"))
         self.__loader__ = self.__spec__.loader
 
@@ -249,7 +253,7 @@ class _Finder(importlib.abc.MetaPathFinder):
         if real is not None:
             return self.guard.proxy(real).__spec__
         module = StandIn(name, on_use=self._absent_use)
-        return importlib.util.spec_from_loader(name, _Loader(module), is_package=True)
+        return importlib.util.spec_from_loader(name, GivenLoader(module), is_package=True)
 
     def _absent_use(self, qualified: str, origin: str) -> str:
         self.guard.record(qualified)
@@ -262,14 +266,3 @@ class ForbiddenRoutine(ImportError):
     """Raised by a stand-in for a forbidden module that this runtime does not have."""
 
 
-class _Loader(importlib.abc.Loader):
-    """Hands out a module made in advance (a proxy or a stand-in); runs nothing."""
-
-    def __init__(self, module):
-        self.module = module
-
-    def create_module(self, spec):
-        return self.module
-
-    def exec_module(self, module):
-        return None

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import select
 import signal
 import socket
@@ -59,12 +58,15 @@ class Zygote:
     parent's group is free, while moving a process between groups waits on the kernel),
     and the zygote itself is exempt from the OOM killer."""
 
-    def __init__(self, environment: dict, cgroups: bool = False, name: str = "zygote", wait: bool = True):
+    def __init__(self, environment: dict, cgroups: bool = False, name: str = "zygote", torch: bool = False,
+                 wait: bool = True):
         """Start the zygote; with ``wait``, until it is ready (else ``wait_ready`` does)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.log = tempfile.TemporaryFile()
+        self.torch = torch  # it imported torch (before joining its cgroup: not charged to submissions)
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-B", "-c", _BOOT, str(theirs.fileno()), json.dumps(_import_path())],
+            [sys.executable, "-I", "-B", "-c", _BOOT, str(theirs.fileno()), json.dumps(_import_path()),
+             "torch" if torch else "numpy"],
             pass_fds=[theirs.fileno()], env=environment, stdin=subprocess.DEVNULL, cwd="/",
             stdout=self.log, stderr=self.log, start_new_session=True)
         theirs.close()
@@ -212,44 +214,56 @@ def _import_path() -> list[str]:
 
 
 class Pool:
-    """Zygotes for up to ``size`` concurrent submissions."""
+    """Zygotes for up to ``size`` concurrent submissions.
+
+    A zygote imports torch only when made for a torch job (``zygote(torch=True)``), and
+    stays warm for more torch jobs; NumPy jobs get zygotes without torch, so that what a
+    NumPy submission finds (a forbidden torch, loaded or not) never depends on the jobs
+    before it. A pool serving both kinds may hold up to twice ``size`` zygotes."""
 
     def __init__(self, size: int = 1, allow_env: tuple[str, ...] = (), cgroups: bool = False):
         self.size, self.cgroups = size, cgroups
         self.environment = worker_environment(allow_env)
-        self.idle: queue.Queue = queue.Queue()
-        self.all: list[Zygote] = []
+        self.idle: list[Zygote] = []
         self.lock = threading.Lock()
+        self.returned = threading.Condition(self.lock)
+        self.all: list[Zygote] = []
 
-    def prestart(self) -> None:
-        """Start every zygote now, all at once, without waiting for them: they import while
-        the grader does its own work, and the first use of each waits until it is ready."""
-        while len(self.all) < self.size:
-            zygote = Zygote(self.environment, self.cgroups, wait=False)
-            self.all.append(zygote)
-            self.idle.put(zygote)
+    def prestart(self, torch: bool = False) -> None:
+        """Start ``size`` zygotes (of torch jobs with ``torch``) now, all at once, without
+        waiting for them: they import while the grader does its own work, and the first use
+        of each waits until it is ready."""
+        with self.lock:
+            while sum(z.torch == torch for z in self.all) < self.size:
+                zygote = Zygote(self.environment, self.cgroups, torch=torch, wait=False)
+                self.all.append(zygote)
+                self.idle.append(zygote)
 
-    def _take(self) -> Zygote:
-        """An idle zygote, a new one while there are fewer than ``size``, else the next to be
-        given back (more threads than zygotes may ask: one waits while another's is busy)."""
-        while True:
-            with self.lock:
-                try:
-                    return self.idle.get_nowait()
-                except queue.Empty:
-                    pass
-                if len(self.all) < self.size:
-                    zygote = Zygote(self.environment, self.cgroups, wait=False)
+    def _take(self, torch: bool) -> Zygote:
+        """An idle zygote of the kind, a new one while there are fewer than ``size`` of it,
+        else the next one given back (more threads than zygotes may ask: one waits while
+        another's runs a submission)."""
+        with self.lock:
+            while True:
+                for zygote in self.idle:
+                    if zygote.torch == torch:
+                        self.idle.remove(zygote)
+                        return zygote
+                if sum(z.torch == torch for z in self.all) < self.size:
+                    zygote = Zygote(self.environment, self.cgroups, torch=torch, wait=False)
                     self.all.append(zygote)
                     return zygote
-            try:
-                return self.idle.get(timeout=0.5)
-            except queue.Empty:  # look again: a zygote that failed is replaced
-                continue
+                self.returned.wait(timeout=0.5)
+
+    def _give_back(self, zygote: Zygote) -> None:
+        with self.lock:
+            self.idle.append(zygote)
+            self.returned.notify()
 
     @contextmanager
-    def zygote(self):
-        zygote = self._take()
+    def zygote(self, torch: bool = False):
+        """An idle zygote (a new one if none fits); with ``torch``, one that imported torch."""
+        zygote = self._take(torch)
         try:
             zygote.wait_ready()
             yield zygote
@@ -257,12 +271,13 @@ class Pool:
             zygote.close()
             with self.lock:
                 self.all.remove(zygote)
+                self.returned.notify()  # a thread waiting for a zygote may now start one
             raise
         except BaseException:  # a fault of the grader's side, not of the zygote: keep it
             zygote.kill_children()
-            self.idle.put(zygote)
+            self._give_back(zygote)
             raise
-        self.idle.put(zygote)
+        self._give_back(zygote)
 
     def close(self) -> None:
         for zygote in self.all:

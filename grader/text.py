@@ -16,6 +16,8 @@ function for its destination before it is printed or written:
 ``xml``          ``clean``, and anything outside XML 1.0's ``Char`` replaced
 ``csv_cell``     ``clean``, and a cell a spreadsheet would run as a formula
                  (``= + - @``, tab, CR first) quoted with a leading ``'``
+``markdown``     ``clean`` on one line, with Markdown and HTML syntax escaped
+                 (a table cell stays one cell; no link, image or tag is made)
 ``file_name``    one file-name component: cleaned, no separators, no leading
                  dot, at most ``limit`` UTF-8 bytes (a hash keeps it unique)
 ==============  =============================================================
@@ -92,6 +94,16 @@ def csv_cell(text: str) -> str:
     """``clean(text)`` that no spreadsheet evaluates: a leading ``= + - @``, tab or CR gets ``'``."""
     text = clean(text)
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]|<>~&])")
+
+
+def markdown(text: str) -> str:
+    """``clean(text, lines=False)`` as literal Markdown text inside a line (a table cell, a
+    list item): every character Markdown or HTML reads as inline syntax there (``\\ ` * _
+    [ ] | < > ~ &``) is backslash-escaped; line-start syntax cannot occur on one line."""
+    return _MARKDOWN.sub(r"\\\1", clean(text, lines=False))
 
 
 def file_name(text: str, limit: int = 120) -> str:

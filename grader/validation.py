@@ -4,7 +4,9 @@ Per assignment: metadata and rubric follow their schemas and agree with the prob
 reference passes its own probes, deterministically for a seed; the notebook template is
 the one generated from template.py; the templates hold no solution (every contract
 function only raises NotImplementedError) and load and fail cleanly in the worker; every
-mistake module has a well-formed docstring.
+mistake module has a well-formed docstring; and no test pays for no work: the templates
+and the degenerate submissions generated from the reference (grader.degenerate) score 0
+on every test that uses a function doing no work.
 """
 from __future__ import annotations
 
@@ -13,8 +15,8 @@ from pathlib import Path
 
 from grader import assignment as course
 from grader import compare, protocol, rubric, sandbox, template
+from grader.audit import degenerate_findings
 from grader.diagnosis import parse_docstring
-from grader.grading import Grader, Options
 from grader.pool import Pool
 from grader.schema import SchemaError
 
@@ -46,7 +48,7 @@ def check(name: str, root: Path, layers, workers: Pool) -> list[str]:
         return [str(exc)]
     problems = _reference(found) + _templates(found) + _mistakes(found)
     if not problems:
-        problems += _template_grades(found, scores, layers, workers)
+        problems += _degenerate_grades(found, scores, layers, workers)
     return problems
 
 
@@ -100,15 +102,9 @@ def _mistakes(found: course.Assignment) -> list[str]:
     return problems
 
 
-def _template_grades(found, scores, layers, workers) -> list[str]:
-    problems = []
-    with Grader(found, scores, layers, Options(seed=SEEDS[0], diagnose=False), workers=workers) as grader:
-        for path in found.template_paths:
-            document = grader.grade(path)
-            if document["score"] != 0 or document["load_errors"]:
-                problems.append(f"{path.name} scores {document['score']} with load errors "
-                                f"{document['load_errors']}; an untouched template must load and score 0")
-            unclean = [t["id"] for t in document["tests"] if t["status"] in ("timeout", "crashed")]
-            if unclean:
-                problems.append(f"{path.name}: tests {', '.join(unclean)} time out or crash instead of failing cleanly")
-    return problems
+def _degenerate_grades(found, scores, layers, workers) -> list[str]:
+    """The untouched templates and the degenerate submissions (grader.degenerate) score 0
+    on every test that uses a function doing no work, and fail cleanly."""
+    prefix = f"{found.name}: "
+    return [finding.removeprefix(prefix) for finding in
+            degenerate_findings(found, scores, layers, workers, SEEDS[0], jobs=1, echo=lambda line: None)]

@@ -1,9 +1,9 @@
 """The worker: a warm zygote that forks one sandboxed child per run of a submission.
 
-The zygote is started by the grader with a scrubbed environment, imports NumPy and
-torch once (single-threaded: a zygote that ran a multi-threaded op would deadlock its
-forked children; torch's CPU detection done here, where /proc is visible), and then
-only forks. It never holds a reference solution, an expected value or a point, and it
+The zygote is started by the grader with a scrubbed environment, imports NumPy once (and
+torch, in a zygote for torch jobs only: grader.pool keeps such zygotes apart), single-
+threaded (a zygote that ran a multi-threaded op would deadlock its forked children;
+torch's CPU detection done here, where /proc is visible), and then only forks. It never holds a reference solution, an expected value or a point, and it
 never reads a job: what it forks from holds nothing of any submission, so no child can
 find an earlier submission in its memory.
 
@@ -59,21 +59,19 @@ _MAX_IMPORT_ERRORS = 20
 _MAX_EVENTS = 100
 
 
-def preimport() -> None:
-    """Import what every child needs, once, without starting any thread pool. PyTorch is
-    optional (only assignments whose framework is torch need it); its CPU is detected here,
-    where /proc is visible (in the sandbox cpuinfo would complain into the student's output)."""
+def preimport(torch: bool = False) -> None:
+    """Import what every child needs, once, without starting any thread pool. PyTorch only
+    for a zygote of torch jobs (``torch``; an assignment whose framework is torch): a
+    NumPy-only batch never pays its start-up. Its CPU is detected here, where /proc is
+    visible (in the sandbox cpuinfo would complain into the student's output)."""
     names = ["math", "itertools", "functools", "collections", "copy", "random", "typing",
              "dataclasses", "statistics", "numpy.linalg", "numpy.random", "encodings.idna"]
-    try:
-        import torch
-    except ImportError:
-        pass
-    else:
-        torch.set_num_threads(1)
+    if torch:
+        import torch as torch_module
+        torch_module.set_num_threads(1)
         names.append("torch.nn.functional")
         try:
-            torch.backends.cpu.get_cpu_capability()
+            torch_module.backends.cpu.get_cpu_capability()
         except Exception:  # noqa: BLE001 - an older torch: the children detect it themselves
             pass
     for name in names:
@@ -87,7 +85,7 @@ def preimport() -> None:
 
 def main() -> None:
     sock = socket.socket(fileno=int(sys.argv[1]))
-    preimport()
+    preimport(torch=len(sys.argv) > 3 and sys.argv[3] == "torch")
     _send_line(sock, {"ready": os.getpid()})  # the grader may now move us into our cgroup
     serve(sock)
     os._exit(0)  # nothing to flush or tear down (torch's teardown alone takes a second)

@@ -151,7 +151,13 @@ def test_reports_export_to_gradescope_junit_and_a_gradebook(tmp_path):
     assert [r["score"] for r in rows] == ["30", f"{json.loads(ben.read_text())['score']:g}"]
     assert rows[0]["softmax_rows"] == "2"
     two = grader("export", "-f", "gradescope", str(ada), str(ben))
-    assert two.returncode == ExitCode.USAGE and "one submission" in two.stderr
+    assert two.returncode == ExitCode.USAGE and "give -o a folder" in two.stderr
+    each = grader("export", "-f", "gradescope", "-o", str(tmp_path / "gs"), str(ada), str(ben))
+    assert each.returncode == ExitCode.OK, each.stderr
+    assert json.loads((tmp_path / "gs" / "ben_overflows.json").read_text()) == gradescope
+    assert json.loads((tmp_path / "gs" / "ada_loops.json").read_text())["score"] == 30
+    into_reports = grader("export", "-f", "gradescope", "-o", str(tmp_path), str(ada), str(ben))
+    assert into_reports.returncode == ExitCode.USAGE and "holds the reports themselves" in into_reports.stderr
     not_a_report = tmp_path / "x.json"
     not_a_report.write_text("{}")
     assert grader("export", "-f", "csv", str(not_a_report)).returncode == ExitCode.USAGE

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from grader import assignment, audit, rubric, template, validation
+from grader import assignment, audit, degenerate, rubric, template, validation
 
 NAMES = assignment.names(ROOT)
 
@@ -19,14 +19,26 @@ def test_the_seven_assignments_are_there():
     assert NAMES == ("attention", "batchnorm", "conv", "lstm", "ols", "softmax", "two_layer_net")
 
 
+AUDIT_SEEDS = 2  # grader audit --all --seeds 5 (and 20, by hand) is green too; 2 keeps CI short
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_audit_finds_nothing(name, course, layers, workers):
-    """grader audit -a NAME: mistakes lose points with their own diagnosis, alternatives keep all."""
+    """grader audit -a NAME --seeds 2: mistakes lose points with their own diagnosis and the
+    same tests catch each on both seeds, alternatives keep all, and the degenerate
+    submissions (every function `pass`, raising, returning its first argument or zeros)
+    and the untouched templates score 0 on every test that uses a function doing no work."""
     found = course[name]
     lines = []
-    findings = audit.run(found, rubric.load(found), layers, seed=2024, echo=lines.append, workers=workers)
+    findings = audit.run(found, rubric.load(found), layers, seed=2024, seeds=AUDIT_SEEDS, echo=lines.append,
+                         workers=workers)
     assert findings == 0, "\n".join(lines)
     assert len(found.mistake_paths) >= 10 and len(found.alternative_paths) >= 4
+    degenerates = [line for line in lines if line.startswith("    ") and ("every function" in line or "template" in line)]
+    assert len(degenerates) >= len(degenerate.FORMS) + 2
+    for line in degenerates:  # "  2/60  every function and method: pass (kept: ...); 2 from tests of kept code only"
+        earned = float(line.split("; ")[1].split(" from")[0]) if "kept code only" in line else 0.0
+        assert float(line.split("/")[0]) == earned, line
 
 
 @pytest.mark.parametrize("name", NAMES)

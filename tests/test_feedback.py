@@ -12,7 +12,7 @@ import browser
 import pytest
 from conftest import ROOT, SUBMISSIONS
 
-from grader import assignment, feedback, report
+from grader import assignment, audience, feedback, report
 from grader.exitcode import ExitCode
 
 HOSTILE = SUBMISSIONS / "notebook_with_scripts_in_markdown_raw_cells_outputs_and_metadata.ipynb"
@@ -73,7 +73,7 @@ def test_students_see_hidden_tests_without_messages_or_diagnoses(reports, calls)
     instructors = feedback.render(document, calls, audience="instructor")
     for test in hidden:
         block = _block(students, test["id"])
-        assert feedback.HIDDEN_NOTE in block and "diagnosis" not in block
+        assert audience.HIDDEN_NOTE in block and "diagnosis" not in block
         assert _escaped(test["message"].splitlines()[0]) not in students
         assert _escaped(test["message"].splitlines()[0]) in instructors
     for test in visible:
@@ -157,3 +157,13 @@ def test_feedback_without_nbconvert_says_how_to_get_it(tmp_path):
                             cwd=ROOT, timeout=120)
     assert result.returncode == ExitCode.USAGE, result.stderr
     assert "pip install 'mlgrader[feedback]'" in result.stderr
+
+
+def test_after_the_due_date_students_see_those_tests_without_expected_values(reports, calls):
+    document = report.read(reports["hostile"])  # its kl_divergence raises: every kl test is an error
+    [late] = [t for t in document["tests"] if t["visibility"] == "after_due_date"]
+    assert late["status"] == "error" and late["student_message"]
+    before = _block(feedback.render(document, calls), late["id"])
+    after = _block(feedback.render(document, calls, after_due_date=True), late["id"])
+    assert audience.HIDDEN_NOTE in before and "ValueError" not in before
+    assert audience.HIDDEN_NOTE not in after and "ValueError" in after

@@ -91,26 +91,26 @@ def test_zip_with_a_folder_and_extra_files_is_graded(grade):
 
 def test_patching_numpy_allclose_changes_nothing(grade):
     report = grade(fixture("patches_numpy_allclose.py"))
-    _assert_only_input_check_passes(report)
+    _assert_nothing_passes(report)
 
 
-def _assert_only_input_check_passes(report: dict) -> None:
-    """Wrong answers everywhere: at most the probe that checks z is left untouched passes."""
-    passed = {t["id"] for t in report["tests"] if t["status"] == "passed"}
-    assert passed <= {"softmax_leaves_input_unchanged"}
-    assert report["score"] == sum(t["max_score"] for t in report["tests"] if t["id"] in passed)
+def _assert_nothing_passes(report: dict) -> None:
+    """Wrong answers everywhere: nothing passes, not even the probe that checks z is left
+    untouched (it pays only with softmax's right value)."""
+    assert not [t["id"] for t in report["tests"] if t["status"] == "passed"]
+    assert report["score"] == 0
 
 
 def test_walking_stack_frames_and_modules_finds_no_reference(grade):
     report = grade(fixture("walks_stack_frames_for_the_reference.py"))
-    _assert_only_input_check_passes(report)
+    _assert_nothing_passes(report)
 
 
 def test_reading_the_reference_from_disk_fails(grade):
     report = grade(fixture("reads_the_reference_from_disk.py"))
     assert "THREAT SUCCEEDED" not in report["output"]["text"]
     assert "blocked:" in report["output"]["text"]
-    _assert_only_input_check_passes(report)
+    _assert_nothing_passes(report)
 
 
 def test_killing_its_parent_leaves_the_grader_and_the_batch_intact(grade):
@@ -129,9 +129,10 @@ def test_object_whose_unpickling_runs_code_never_crosses(grade):
 
 
 def _assert_softmax_outputs_refused(report: dict) -> None:
-    """Every probe returning softmax's result fails as not plain data; the rest pass."""
+    """Every probe returning softmax's result fails as not plain data (the input check too:
+    it returns softmax's value with the input); the rest pass."""
     for test in report["tests"]:
-        if test["id"].startswith("softmax") and test["id"] != "softmax_leaves_input_unchanged":
+        if test["id"].startswith("softmax"):
             assert test["status"] == "failed" and "not plain data" in test["message"], test["id"]
             assert test["score"] == 0
         else:

@@ -82,7 +82,7 @@ def test_264_megabytes_from_every_function_fill_the_budget_then_are_not_sent(gra
     assert len(received) == 4 and len(per_test) == 3, messages  # three tests return several outputs
     assert len(received) + len(per_test) + len(per_submission) == len(messages), messages
     assert all("1.00 GiB (1073741824 bytes) per submission" in m for m in per_submission)
-    assert report["score"] == 1  # only the test of the unchanged input passes
+    assert report["score"] == 0  # the unchanged-input test pays only with the right value too
 
 
 def test_an_output_too_large_for_a_frame_header_is_refused_by_the_child(grade, tmp_path):

@@ -18,7 +18,7 @@ def test_correct_values_in_any_array_form_get_full_marks(grade, fixture):
 def test_lists_where_arrays_are_asked_for_say_to_return_an_array(grade):
     report = grade(SUBMISSIONS / "returns_lists_instead_of_arrays.py")
     for test in report["tests"]:
-        if test["id"].startswith(("softmax", "log_softmax")) and test["id"] != "softmax_leaves_input_unchanged":
+        if test["id"].startswith(("softmax", "log_softmax")):  # the input check pays only with the value too
             assert test["status"] == "failed" and test["score"] == 0, test["id"]
             assert "obtained a list or tuple of" in test["message"], test["message"]
             assert "return a NumPy array, e.g. np.asarray(result)" in test["message"]

@@ -7,6 +7,13 @@ Inputs are float64 tensors built from the probe's NumPy generator; the projectio
 MultiHeadAttention are overwritten with generated values, so nothing depends on torch's
 global random state. Masks always leave every query at least one key (and hide at least
 one), because a fully masked row is outside the contract.
+
+Properties that a function doing nothing also has pay only with the right values
+(`grader audit` grades degenerate submissions, e.g. every body `pass` or returning zeros
+of the right shapes; these probes paid them up to 14 points before): the weights at
+masked positions, and whether they are exactly 0, are part of the ``attn`` output (all
+zeros has every masked weight exactly 0), and the probes that check that inputs are left
+unchanged return the values of the same call too.
 """
 import numpy as np
 import torch
@@ -40,11 +47,17 @@ def _causal(length):
     return np.tril(np.ones((length, length), dtype=bool))
 
 
-def _masked_outputs(attn, mask):
+def _masked(attn, mask):
     """The weights at masked positions, and whether each is exactly 0."""
     hidden = ~torch.as_tensor(mask).expand(attn.shape)
     weights = attn.detach()[hidden]
-    return {"attn_at_masked": weights, "attn_at_masked_is_exactly_0": weights == 0}
+    return {"at_masked": weights, "at_masked_is_exactly_0": weights == 0}
+
+
+def _attn_under_mask(attn, mask):
+    """The ``attn`` output of a masked call: the weights, with the masked ones checked as
+    exactly 0 inside the same output (so that check pays only with the right weights)."""
+    return {"weights": attn, **_masked(attn, mask)}
 
 
 def _grad(tensor):
@@ -117,7 +130,7 @@ def sdpa_causal_mask(m, rng):
     q, k, v = (_tensor(rng.normal(size=s)) for s in ((2, 5, 4), (2, 5, 4), (2, 5, 3)))
     mask = _causal(5)
     out, attn = m.scaled_dot_product_attention(q, k, v, mask=torch.tensor(mask))
-    return {"out": out, "attn": attn, **_masked_outputs(attn, mask)}
+    return {"out": out, "attn": _attn_under_mask(attn, mask)}
 
 
 @probe(calls=("scaled_dot_product_attention",))
@@ -126,7 +139,7 @@ def sdpa_padding_mask(m, rng):
     q, k, v = (_tensor(rng.normal(size=s)) for s in ((3, 2, 4, 5), (3, 2, 6, 5), (3, 2, 6, 3)))
     mask = _padding_mask(rng, 3, 6)
     out, attn = m.scaled_dot_product_attention(q, k, v, mask=torch.tensor(mask))
-    return {"out": out, "attn": attn, **_masked_outputs(attn, mask)}
+    return {"out": out, "attn": _attn_under_mask(attn, mask)}
 
 
 @probe(calls=("scaled_dot_product_attention",))
@@ -135,7 +148,7 @@ def sdpa_per_head_mask(m, rng):
     q, k, v = (_tensor(rng.normal(size=s)) for s in ((2, 3, 4, 5), (2, 3, 6, 5), (2, 3, 6, 2)))
     mask = _random_mask(rng, (2, 3, 4, 6))
     out, attn = m.scaled_dot_product_attention(q, k, v, mask=torch.tensor(mask))
-    return {"out": out, "attn": attn, **_masked_outputs(attn, mask)}
+    return {"out": out, "attn": _attn_under_mask(attn, mask)}
 
 
 @probe(calls=("scaled_dot_product_attention",))
@@ -144,7 +157,7 @@ def sdpa_mask_shared_by_batch(m, rng):
     q, k, v = (_tensor(rng.normal(size=s)) for s in ((2, 3, 4, 6), (2, 3, 7, 6), (2, 3, 7, 4)))
     mask = _random_mask(rng, (4, 7))
     out, attn = m.scaled_dot_product_attention(q, k, v, mask=torch.tensor(mask))
-    return {"out": out, "attn": attn, **_masked_outputs(attn, mask)}
+    return {"out": out, "attn": _attn_under_mask(attn, mask)}
 
 
 @probe(calls=("scaled_dot_product_attention",))
@@ -153,12 +166,19 @@ def sdpa_mask_with_very_negative_scores(m, rng):
     # Every q.k is -(3e5 or more) / 2, so a mask implemented as "score -1e4" would win the
     # softmax. Only the masked weights are returned: at this magnitude float32 rounding
     # moves the allowed weights by far more than the tolerance.
-    q = _tensor((1.0 + rng.random((2, 4, 4))) * 300.0)
-    k = _tensor(-(1.0 + rng.random((2, 5, 4))) * 300.0)
-    v = _tensor(rng.normal(size=(2, 5, 3)))
-    mask = _random_mask(rng, (2, 4, 5))
+    queries, keys = (1.0 + rng.random((2, 4, 4))) * 300.0, -(1.0 + rng.random((2, 5, 4))) * 300.0
+    q, k, v = _tensor(queries), _tensor(keys), _tensor(rng.normal(size=(2, 5, 3)))
+    # Every row's best-scoring key is masked, and another kept: a softmax over all keys puts
+    # at least half the weight there, so weights multiplied by the mask after the softmax (a
+    # known mistake) sum to 0.5 or less. With a random mask that mistake was caught on 591
+    # seeds in 600 (where the best key happened to be masked in some row), not on the others.
+    best = np.argmax(queries @ keys.transpose(0, 2, 1), axis=-1)[..., None]
+    mask = rng.random((2, 4, 5)) < 0.6
+    np.put_along_axis(mask, (best + rng.integers(1, 5, size=best.shape)) % 5, True, axis=-1)
+    np.put_along_axis(mask, best, False, axis=-1)
     _, attn = m.scaled_dot_product_attention(q, k, v, mask=torch.tensor(mask))
-    return _masked_outputs(attn, mask)
+    # The row sums (1) go with the masked weights: all zeros has masked weights exactly 0.
+    return {"attn": {"row_sums": attn.detach().sum(dim=-1), **_masked(attn, mask)}}
 
 
 # atol 1e-5: a correct float32 attention core gives gradient errors up to ~2e-6 x scale
@@ -188,11 +208,11 @@ def sdpa_gradients_masked(m, rng):
 
 @probe(calls=("scaled_dot_product_attention",))
 def sdpa_leaves_inputs_unchanged(m, rng):
-    """scaled_dot_product_attention(q, k, v, mask) must not modify q, k, v or mask in place"""
+    """scaled_dot_product_attention(q, k, v, mask): out, attn, and q, k, v and mask unchanged after the call"""
     q, k, v = (_tensor(rng.normal(size=s)) for s in ((2, 3, 4), (2, 5, 4), (2, 5, 3)))
     mask = torch.tensor(_random_mask(rng, (2, 3, 5)))
-    m.scaled_dot_product_attention(q, k, v, mask=mask)
-    return {"q": q.clone(), "k": k.clone(), "v": v.clone(), "mask": mask.clone()}
+    out, attn = m.scaled_dot_product_attention(q, k, v, mask=mask)
+    return {"out": out, "attn": attn, "q": q.clone(), "k": k.clone(), "v": v.clone(), "mask": mask.clone()}
 
 
 # --- causal_mask ------------------------------------------------------------------------
@@ -252,8 +272,9 @@ def mha_without_bias(m, rng):
     mha = _mha(m, rng, 8, 2, bias=False)
     query, key, value = (_tensor(rng.normal(size=s)) for s in ((2, 4, 8), (2, 5, 8), (2, 5, 8)))
     out, attn = mha(query, key, value)
-    return {"out": out, "attn": attn,
-            "bias_is_none": [getattr(mha, name).bias is None for name in _PROJECTIONS]}
+    # whether the projections have a bias is mha_structure's (a forward that does nothing
+    # kept it here before, from a constructor that did the work)
+    return {"out": out, "attn": attn}
 
 
 @probe(calls=("MultiHeadAttention",))
@@ -278,7 +299,7 @@ def mha_causal_self_attention(m, rng):
     x = _tensor(rng.normal(size=(2, 6, 8)))
     mask = _causal(6)
     out, attn = mha(x, x, x, mask=torch.tensor(mask))
-    return {"out": out, "attn": attn, **_masked_outputs(attn, mask)}
+    return {"out": out, "attn": _attn_under_mask(attn, mask)}
 
 
 @probe(calls=("MultiHeadAttention",))
@@ -288,7 +309,7 @@ def mha_padding_mask(m, rng):
     query, key, value = (_tensor(rng.normal(size=s)) for s in ((3, 4, 8), (3, 5, 8), (3, 5, 8)))
     mask = _padding_mask(rng, 3, 5)
     out, attn = mha(query, key, value, mask=torch.tensor(mask))
-    return {"out": out, "attn": attn, **_masked_outputs(attn, mask)}
+    return {"out": out, "attn": _attn_under_mask(attn, mask)}
 
 
 @probe(calls=("MultiHeadAttention",))
@@ -298,7 +319,7 @@ def mha_per_head_mask(m, rng):
     query, key, value = (_tensor(rng.normal(size=s)) for s in ((2, 4, 12), (2, 5, 12), (2, 5, 12)))
     mask = _random_mask(rng, (2, 3, 4, 5))
     out, attn = mha(query, key, value, mask=torch.tensor(mask))
-    return {"out": out, "attn": attn, **_masked_outputs(attn, mask)}
+    return {"out": out, "attn": _attn_under_mask(attn, mask)}
 
 
 # atol 1e-5: a correct float32 attention core gives gradient errors up to ~2e-6 x scale
@@ -344,9 +365,10 @@ def mha_gradients_without_bias(m, rng):
 
 @probe(calls=("MultiHeadAttention",))
 def mha_leaves_inputs_unchanged(m, rng):
-    """MultiHeadAttention(8, 2)(query, key, value, mask) must not modify its inputs in place"""
+    """MultiHeadAttention(8, 2)(query, key, value, mask): out, attn, and query, key, value and mask unchanged after the call"""
     mha = _mha(m, rng, 8, 2)
     query, key, value = (_tensor(rng.normal(size=s)) for s in ((2, 3, 8), (2, 4, 8), (2, 4, 8)))
     mask = torch.tensor(_random_mask(rng, (2, 1, 3, 4)))
-    mha(query, key, value, mask=mask)
-    return {"query": query.clone(), "key": key.clone(), "value": value.clone(), "mask": mask.clone()}
+    out, attn = mha(query, key, value, mask=mask)
+    return {"out": out, "attn": attn, "query": query.clone(), "key": key.clone(), "value": value.clone(),
+            "mask": mask.clone()}

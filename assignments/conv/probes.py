@@ -6,6 +6,11 @@ reference's outputs for the same seed. Visibility and points live in rubrics/con
 Every probe uses N > 1, C > 1, F > 1, a non-zero bias, and inputs or kernels that are
 not square, so that swapped axes, a missing bias or a sum over the wrong axis show.
 The arrays stay small: a loop-based submission answers each probe in milliseconds.
+
+The probes that check that inputs are left unchanged return the values of the same calls
+too, and their rubric entries are all-or-nothing: a function that does nothing leaves its
+inputs unchanged, so that property pays only when the work was done (`grader audit`
+grades degenerate submissions; these probes paid them up to 1.75 points before).
 """
 import numpy as np
 
@@ -75,10 +80,10 @@ def conv_forward_kernel_covers_padded_input(m, rng):
 
 @probe(calls=("conv_forward",))
 def conv_forward_leaves_inputs_unchanged(m, rng):
-    """conv_forward(x, w, b, stride=2, pad=1) must not modify x, w or b in place"""
+    """conv_forward(x, w, b, stride=2, pad=1) on a (2, 3, 7, 5) input: out, and x, w and b unchanged after the call"""
     x, w, b = _inputs(rng, (2, 3, 7, 5), (4, 3, 3, 2))
-    m.conv_forward(x, w, b, stride=2, pad=1)
-    return {"x_after_call": x, "w_after_call": w, "b_after_call": b}
+    out, _ = m.conv_forward(x, w, b, stride=2, pad=1)
+    return {"out": out, "x_after_call": x, "w_after_call": w, "b_after_call": b}
 
 
 # --- conv_backward -----------------------------------------------------------------------
@@ -121,9 +126,10 @@ def conv_backward_kernel_covers_padded_input(m, rng):
 
 @probe(calls=("conv_forward", "conv_backward"))
 def conv_backward_leaves_inputs_unchanged(m, rng):
-    """conv_forward then conv_backward (stride 2, pad 1) must not modify x, w, b or dout in place"""
+    """conv_forward then conv_backward (stride 2, pad 1): dx, dw, db, and x, w, b and dout unchanged after the calls"""
     x, w, b = _inputs(rng, (2, 3, 7, 5), (4, 3, 3, 3))
     out, cache = m.conv_forward(x, w, b, stride=2, pad=1)
     dout = rng.normal(size=np.shape(out))
-    m.conv_backward(dout, cache)
-    return {"x_after_call": x, "w_after_call": w, "b_after_call": b, "dout_after_call": dout}
+    dx, dw, db = m.conv_backward(dout, cache)
+    return {"dx": dx, "dw": dw, "db": db,
+            "x_after_call": x, "w_after_call": w, "b_after_call": b, "dout_after_call": dout}

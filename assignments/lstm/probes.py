@@ -8,6 +8,11 @@ gate away from saturation (a wrong gate order or a wrong sigmoid derivative chan
 every entry), cell states of scale 2 make tanh(next_c) far from next_c and from 1,
 h0 is never zero, and the sequence backward gets an upstream gradient on every step.
 A student's cache is only ever passed back to the same student's backward.
+
+The probes that check that inputs are left unchanged return the values of the same calls
+too, and their rubric entries are all-or-nothing: a function that does nothing leaves its
+inputs unchanged, so that property pays only when the work was done (`grader audit`
+grades degenerate submissions; these probes paid them up to 5 points before).
 """
 import numpy as np
 
@@ -75,10 +80,11 @@ def step_forward_single_example(m, rng):
 
 @probe(calls=("lstm_step_forward",))
 def step_forward_leaves_inputs_unchanged(m, rng):
-    """lstm_step_forward must not modify x, prev_h, prev_c, Wx, Wh or b in place"""
+    """lstm_step_forward (N = 2, D = 3, H = 4): next_h, next_c, and x, prev_h, prev_c, Wx, Wh, b unchanged after the call"""
     x, prev_h, prev_c, Wx, Wh, b = inputs = _step_inputs(rng, 2, 3, 4)
-    m.lstm_step_forward(*inputs)
-    return {"x": x, "prev_h": prev_h, "prev_c": prev_c, "Wx": Wx, "Wh": Wh, "b": b}
+    next_h, next_c, _ = m.lstm_step_forward(*inputs)
+    return {"next_h": _snapshot(next_h), "next_c": _snapshot(next_c),
+            "x": x, "prev_h": prev_h, "prev_c": prev_c, "Wx": Wx, "Wh": Wh, "b": b}
 
 
 # --- lstm_step_backward -----------------------------------------------------------------
@@ -111,14 +117,13 @@ def step_backward_cell_gradient_only(m, rng):
     return _step_gradients(m, inputs, np.zeros((2, 4)), rng.normal(size=(2, 4)))
 
 
-@probe(calls=("lstm_step_forward", "lstm_step_backward"))
+@probe(calls=("lstm_step_forward", "lstm_step_backward"), atol=GRADIENT_ATOL)
 def step_backward_leaves_inputs_unchanged(m, rng):
-    """lstm_step_forward then lstm_step_backward must not modify any of their inputs"""
+    """lstm_step_forward then lstm_step_backward (N = 2, D = 3, H = 4): the six gradients, and none of the inputs changed"""
     x, prev_h, prev_c, Wx, Wh, b = inputs = _step_inputs(rng, 2, 3, 4)
     dnext_h, dnext_c = rng.normal(size=(2, 4)), rng.normal(size=(2, 4))
-    _, _, cache = m.lstm_step_forward(*inputs)
-    m.lstm_step_backward(dnext_h, dnext_c, cache)
-    return {"x": x, "prev_h": prev_h, "prev_c": prev_c, "Wx": Wx, "Wh": Wh, "b": b,
+    gradients = {k: _snapshot(v) for k, v in _step_gradients(m, inputs, dnext_h, dnext_c).items()}
+    return {**gradients, "x": x, "prev_h": prev_h, "prev_c": prev_c, "Wx": Wx, "Wh": Wh, "b": b,
             "dnext_h": dnext_h, "dnext_c": dnext_c}
 
 
@@ -147,10 +152,10 @@ def forward_one_step(m, rng):
 
 @probe(calls=("lstm_forward",))
 def forward_leaves_inputs_unchanged(m, rng):
-    """lstm_forward must not modify x, h0, Wx, Wh or b in place"""
+    """lstm_forward (N = 2, T = 3, D = 3, H = 4): h, and x, h0, Wx, Wh, b unchanged after the call"""
     x, h0, Wx, Wh, b = inputs = _sequence_inputs(rng, 2, 3, 3, 4)
-    m.lstm_forward(*inputs)
-    return {"x": x, "h0": h0, "Wx": Wx, "Wh": Wh, "b": b}
+    h, _ = m.lstm_forward(*inputs)
+    return {"h": _snapshot(h), "x": x, "h0": h0, "Wx": Wx, "Wh": Wh, "b": b}
 
 
 # --- lstm_backward ----------------------------------------------------------------------
@@ -185,11 +190,10 @@ def backward_one_step(m, rng):
     return _sequence_gradients(m, inputs, rng.normal(size=(4, 1, 3)))
 
 
-@probe(calls=("lstm_forward", "lstm_backward"))
+@probe(calls=("lstm_forward", "lstm_backward"), atol=GRADIENT_ATOL)
 def backward_leaves_inputs_unchanged(m, rng):
-    """lstm_forward then lstm_backward must not modify x, h0, Wx, Wh, b or dh in place"""
+    """lstm_forward then lstm_backward (N = 2, T = 3, D = 3, H = 4): the five gradients, and x, h0, Wx, Wh, b, dh unchanged"""
     x, h0, Wx, Wh, b = inputs = _sequence_inputs(rng, 2, 3, 3, 4)
     dh = rng.normal(size=(2, 3, 4))
-    _, cache = m.lstm_forward(*inputs)
-    m.lstm_backward(dh, cache)
-    return {"x": x, "h0": h0, "Wx": Wx, "Wh": Wh, "b": b, "dh": dh}
+    gradients = {k: _snapshot(v) for k, v in _sequence_gradients(m, inputs, dh).items()}
+    return {**gradients, "x": x, "h0": h0, "Wx": Wx, "Wh": Wh, "b": b, "dh": dh}

@@ -3,7 +3,14 @@
 Each probe returns the submission's outputs; the grader compares them with the
 reference's outputs for the same seed. Visibility and points live in rubrics/ols.toml.
 
-Design matrices come from ``_design``: their singular values lie in [1, 3] (before the
+A probe that checks a property a function that does nothing also has (it leaves its
+inputs unchanged, R^2 = 0 at the mean) returns the value of the same call too, and its
+rubric entry is all-or-nothing: the property pays only when the work was done
+(`grader audit` grades degenerate submissions -- every body `pass`, returning its first
+argument or zeros -- and each of these probes paid them 1 point before).
+
+Design matrices come from ``_design``: their singular values lie in [1, 3] (in [2, 6]
+where a probe says so; before the
 rounding to multiples of 1/64, which moves them by less than 0.05), so every solver that
 is correct agrees with the reference far inside the tolerances, and the rounding makes
 a combination such as ``2 * a - b`` of columns exact, so that duplicate and collinear
@@ -14,10 +21,12 @@ import numpy as np
 from grader.probe import probe
 
 
-def _design(rng, n, d):
-    """An (n, d) matrix with singular values in about [1, 3], entries multiples of 1/64."""
-    U, _, Vt = np.linalg.svd(rng.normal(size=(n, d)), full_matrices=False)
-    s = rng.uniform(1.0, 3.0, size=min(n, d))
+def _design(rng, n, d, low=1.0, high=3.0, centred=False):
+    """An (n, d) matrix with singular values in about [low, high], entries multiples of
+    1/64; with ``centred``, columns (nearly, up to the rounding) orthogonal to a column of ones."""
+    A = rng.normal(size=(n, d))
+    U, _, Vt = np.linalg.svd(A - A.mean(axis=0) if centred else A, full_matrices=False)
+    s = rng.uniform(low, high, size=min(n, d))
     return np.round((U * s) @ Vt * 64.0) / 64.0
 
 
@@ -32,14 +41,21 @@ def _targets(rng, X, noise=0.5):
 @probe(calls=("fit",))
 def fit_well_conditioned(m, rng):
     """fit(X, y) with X (10, 3) of full column rank and noisy y"""
-    X = _design(rng, 10, 3)
+    # Singular values in [2, 6]: a ridge of 1e-6 (a known mistake) then moves w by at
+    # most 2.5e-7 relative (0.11 x the tolerance at worst over 20000 seeds); with [1, 3] it came
+    # to 0.46 x the tolerance over 20000 seeds (fit_small_scale_features catches it).
+    X = _design(rng, 10, 3, 2.0, 6.0)
     return {"w": m.fit(X, _targets(rng, X))}
 
 
 @probe(calls=("fit",))
 def fit_with_ones_column(m, rng):
     """fit(X, y) where the caller put a column of ones first in X (10, 3) and y has offset 4"""
-    X = np.column_stack([np.ones(10), _design(rng, 10, 2)])
+    # The other columns orthogonal to the ones and with singular values in [2, 6], so X
+    # is well conditioned on every seed: before, the ones column could lie near their
+    # span, and a ridge of 1e-6 (a known mistake) was caught on 2 seeds in 20000 (1.9 x
+    # the tolerance at worst), on the others not; now 0.09 x at worst.
+    X = np.column_stack([np.ones(10), _design(rng, 10, 2, 2.0, 6.0, centred=True)])
     y = 4.0 + _targets(rng, X)
     return {"w": m.fit(X, y)}
 
@@ -84,12 +100,11 @@ def fit_single_sample(m, rng):
 
 @probe(calls=("fit",))
 def fit_leaves_inputs_unchanged(m, rng):
-    """fit(X, y) must not modify X or y in place (X (8, 4) with a duplicate column)"""
+    """fit(X, y) with X (8, 4) with a duplicate column: w, and X and y unchanged after the call"""
     A = _design(rng, 8, 3)
     X = np.column_stack([A, A[:, 0]])
     y = 3.0 + _targets(rng, A)
-    m.fit(X, y)
-    return {"X_after_call": X, "y_after_call": y}
+    return {"w": m.fit(X, y), "X_after_call": X, "y_after_call": y}
 
 
 # --- predict -----------------------------------------------------------------------------
@@ -107,15 +122,18 @@ def predict_single_sample(m, rng):
     # positive terms: the single prediction is never near 0, where only a relative
     # tolerance applies and float32 rounding of a cancelling sum would fail a correct answer
     X = rng.uniform(0.5, 2.0, size=(1, 5))
+    # the first feature is 1.5 to 2, far from 1: a predict that takes w[0] as an intercept
+    # (w[0] + X[:, 1:] @ w[1:]) is then off by 0.5 w[0] or more; with X[0, 0] near 1 it
+    # kept the point (1 seed in 300)
+    X[0, 0] = rng.uniform(1.5, 2.0)
     return {"y_hat": m.predict(X, rng.uniform(0.5, 2.0, size=5))}
 
 
 @probe(calls=("predict",))
 def predict_leaves_inputs_unchanged(m, rng):
-    """predict(X, w) must not modify X or w in place"""
+    """predict(X, w) with X (6, 3): y_hat, and X and w unchanged after the call"""
     X, w = rng.normal(size=(6, 3)), rng.normal(size=3)
-    m.predict(X, w)
-    return {"X_after_call": X, "w_after_call": w}
+    return {"y_hat": m.predict(X, w), "X_after_call": X, "w_after_call": w}
 
 
 # --- mse, mae, rmse ----------------------------------------------------------------------
@@ -136,8 +154,11 @@ def mse_batch(m, rng):
 @probe(calls=("mae",))
 def mae_batch(m, rng):
     """mae(y, y_hat) with 10 samples, errors of both signs"""
-    y, y_hat = _targets_and_predictions(rng, 10)
-    return {"mae": m.mae(y, y_hat)}
+    # five errors of each sign, of sizes 0.2 to 2 (random errors all had one sign on 1
+    # seed in 1000, and a mae without abs kept the points)
+    y = 5.0 + 3.0 * rng.normal(size=10)
+    errors = rng.uniform(0.2, 2.0, size=10) * rng.permutation(np.repeat([1.0, -1.0], 5))
+    return {"mae": m.mae(y, y + errors)}
 
 
 @probe(calls=("rmse",))
@@ -165,10 +186,9 @@ def mae_rmse_biased_predictions(m, rng):
 
 @probe(calls=("mse",))
 def mse_leaves_inputs_unchanged(m, rng):
-    """mse(y, y_hat) must not modify y or y_hat in place"""
+    """mse(y, y_hat) with 6 samples: the mse, and y and y_hat unchanged after the call"""
     y, y_hat = _targets_and_predictions(rng, 6)
-    m.mse(y, y_hat)
-    return {"y_after_call": y, "y_hat_after_call": y_hat}
+    return {"mse": m.mse(y, y_hat), "y_after_call": y, "y_hat_after_call": y_hat}
 
 
 # --- r2_score ----------------------------------------------------------------------------
@@ -183,16 +203,27 @@ def _spread_targets(rng, n):
 
 @probe(calls=("r2_score",))
 def r2_score_good_predictions(m, rng):
-    """r2_score(y, y_hat) of close predictions, y with mean 5 (10 samples)"""
+    """r2_score(y, y_hat) of close predictions that are 0.5 too high on average, y with mean 5 (10 samples)"""
     y = _spread_targets(rng, 10)
-    return {"r2": m.r2_score(y, y + rng.normal(size=10))}
+    # The noise has mean 0 and is orthogonal to y - mean(y), and an offset of 0.5 is added:
+    # the squared correlation of y and y_hat ignores the offset (it exceeds R^2 by at least
+    # 0.25 / 9), and the spread of y_hat exceeds that of y by the noise's, on every seed.
+    # With plain noise, each of those mistakes came within 2.2 x the tolerance over 400
+    # seeds, and the squared correlation kept the points on 1 seed in 200.
+    centred, noise = y - y.mean(), rng.normal(size=10)
+    noise -= noise.mean()
+    noise -= (noise @ centred) / (centred @ centred) * centred
+    return {"r2": m.r2_score(y, y + noise + 0.5)}
 
 
 @probe(calls=("r2_score",))
 def r2_score_worse_than_mean(m, rng):
     """r2_score(y, y_hat) of predictions worse than predicting the mean (R^2 < 0)"""
     y = _spread_targets(rng, 10)
-    y_hat = 2.0 * y.mean() - y + 0.3 * rng.normal(size=10)  # reflected about the mean
+    # reflected about the mean and 1.3 times as wide: a TSS taken from the predictions is
+    # then far from y's (with a plain reflection it came within 1.2 x the tolerance over
+    # 1000 seeds)
+    y_hat = y.mean() - 1.3 * (y - y.mean()) + 0.3 * rng.normal(size=10)
     return {"r2": m.r2_score(y, y_hat)}
 
 
@@ -206,14 +237,18 @@ def r2_score_arbitrary_predictions(m, rng):
 
 @probe(calls=("r2_score",))
 def r2_score_three_samples(m, rng):
-    """r2_score(y, y_hat) with only 3 samples"""
+    """r2_score(y, y_hat) with only 3 samples, predictions that overshoot the spread of y"""
     y = _spread_targets(rng, 3)
-    return {"r2": m.r2_score(y, y + 0.7 * rng.normal(size=3))}
+    # y_hat spreads 1.3 times as wide as y: its own TSS is far from y's on every seed
+    # (with y + noise, the spreads came within the tolerance on 2 seeds in 200, and a TSS
+    # taken from the predictions kept the point).
+    return {"r2": m.r2_score(y, y.mean() + 1.3 * (y - y.mean()) + 0.3 * rng.normal(size=3))}
 
 
 @probe(calls=("r2_score",))
 def r2_score_constant_predictions(m, rng):
     """r2_score(y, y_hat) where y_hat is the mean of y everywhere (R^2 = 0), and the mean + 1"""
+    # all-or-nothing in the rubric: a function that returns 0.0 gets R^2 = 0 at the mean
     y = _spread_targets(rng, 8)
     at_mean = np.full(8, y.mean())
     return {"at_mean": m.r2_score(y, at_mean), "above_mean": m.r2_score(y, at_mean + 1.0)}
@@ -221,7 +256,7 @@ def r2_score_constant_predictions(m, rng):
 
 @probe(calls=("r2_score",))
 def r2_score_leaves_inputs_unchanged(m, rng):
-    """r2_score(y, y_hat) must not modify y or y_hat in place"""
-    y, y_hat = _targets_and_predictions(rng, 6)
-    m.r2_score(y, y_hat)
-    return {"y_after_call": y, "y_hat_after_call": y_hat}
+    """r2_score(y, y_hat) with 6 samples: R^2, and y and y_hat unchanged after the call"""
+    y = _spread_targets(rng, 6)  # R^2 near 0.9, well away from 0 (see above)
+    y_hat = y + rng.normal(size=6)
+    return {"r2": m.r2_score(y, y_hat), "y_after_call": y, "y_hat_after_call": y_hat}

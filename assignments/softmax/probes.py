@@ -2,6 +2,11 @@
 
 Each probe returns the submission's outputs; the grader compares them with the
 reference's outputs for the same seed. Visibility and points live in rubrics/softmax.toml.
+
+A probe that checks a property a function that does nothing also has (it leaves its
+input unchanged, KL(p || p) = 0) returns the value of the same call too, and its rubric
+entry is all-or-nothing: the property pays only when the work was done (`grader audit`
+grades degenerate submissions, e.g. every body `pass`; these probes paid them before).
 """
 import numpy as np
 
@@ -9,7 +14,13 @@ from grader.probe import probe
 
 
 def _labels(rng, n, c):
-    return rng.integers(0, c, size=n)
+    """n labels in [0, c), at least two different ones when n >= 2: with every label equal,
+    a cross_entropy that averages log_p[:, labels] (all N x N entries) gets the right loss
+    (it kept cross_entropy_true_class_far_behind's point on 2 seeds in 200)."""
+    labels = rng.integers(0, c, size=n)
+    if n >= 2 and (labels == labels[0]).all():
+        labels[rng.integers(1, n)] = (labels[0] + rng.integers(1, c)) % c
+    return labels
 
 
 def _probability_vector(rng, c):
@@ -46,12 +57,18 @@ def softmax_3d_axes(m, rng):
     return {"axis1": m.softmax(z, axis=1), "last": m.softmax(z), "axis0": m.softmax(z, axis=0)}
 
 
-# rtol: a float32 computation rounds entries below 2**15 by up to 9.8e-4, which moves
-# log(p) by up to 2 x 9.8e-4; every stability bug here gives nan, so this costs nothing.
+# rtol: a float32 computation rounds entries up to 1e4 (below 2**14) by up to 4.9e-4,
+# which moves log(p) by up to 2 x 4.9e-4; every stability bug here gives nan, so this
+# costs nothing.
 @probe(calls=("softmax",), rtol=2e-3)
 def softmax_large_logits(m, rng):
-    """softmax(z) with entries of +-1e4: no overflow, no nan"""
-    z = rng.normal(size=(3, 4)) * 1e4
+    """softmax(z) with entries up to +-1e4: row 1 entirely 15000 or more below the others' maximum"""
+    # Entries stay within the contract's +-1e4, the largest is exactly 1e4 (rows 0 and 2),
+    # and row 1 lies in [-1e4, -5e3]: subtracting the global maximum instead of each row's
+    # underflows row 1 to 0 / 0 on every seed. Before (normal entries x 1e4), every row's
+    # maximum was near the global one on 4 seeds in 200 and that mistake kept the points.
+    z = rng.uniform(-1e4, 1e4, size=(3, 4))
+    z[1] = rng.uniform(-1e4, -5e3, size=4)
     z[0, 0], z[1, 1], z[2, 3] = 1e4, -1e4, 1e4
     return {"p": m.softmax(z)}
 
@@ -69,10 +86,9 @@ def softmax_rows_far_below_max(m, rng):
 
 @probe(calls=("softmax",))
 def softmax_leaves_input_unchanged(m, rng):
-    """softmax(z) must not modify z in place"""
+    """softmax(z) of a (4, 3) array: p, and z unchanged after the call"""
     z = rng.normal(size=(4, 3)) * 5
-    m.softmax(z)
-    return {"z_after_call": z}
+    return {"p": m.softmax(z), "z_after_call": z}
 
 
 # --- log_softmax -------------------------------------------------------------------------

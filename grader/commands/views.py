@@ -66,10 +66,13 @@ def dashboard_command(sources, output, title) -> None:
               show_default=True, help="Where the pages go, one <report name>.html per report.")
 @click.option("--audience", type=click.Choice(("student", "instructor")), default="student", show_default=True,
               help="student: hidden tests show name, status and points only; instructor: everything.")
+@click.option("--after-due-date", is_flag=True,
+              help="The due date has passed: for students, after_due_date tests show their message (without "
+                   "expected values) and diagnosis, as visible tests do.")
 @click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The course the reports were graded with (it says which functions each test calls); "
                    "default as for `grader grade`.")
-def feedback_command(sources, outdir, audience, course_dir) -> None:
+def feedback_command(sources, outdir, audience, after_due_date, course_dir) -> None:
     """Write each student's feedback: their notebook or module as HTML, each function's results
     and diagnosis right after the cell that defines it."""
     try:
@@ -83,7 +86,7 @@ def feedback_command(sources, outdir, audience, course_dir) -> None:
     failed = 0
     for (path, document), name in zip(found, names):
         try:
-            page = feedback.render(document, calls.get(document["assignment"]), audience)
+            page = feedback.render(document, calls.get(document["assignment"]), audience, after_due_date)
         except Exception as exc:  # noqa: BLE001 - one report's page must not stop the others
             failed += 1
             click.echo(text.clean(f"grader: grader fault: no feedback for {path}: {type(exc).__name__}: {exc}"),

@@ -1,10 +1,11 @@
 """A submission's time: its budget across tests, and the functions that ran out of time.
 
 Each test has its own limit (``Limits.timeout_s``, on the grader's clock). The submission
-as a whole has a budget, ``Limits.submission_timeout_s``: by default ``FACTOR`` times the
-per-test limit (60 s for the default 10 s). It counts the time the submission's code runs
-(loading it, and every test), across the fresh children started after a timeout or a
-crash; a child's start-up before any student code runs is the grader's and never counts.
+as a whole has a budget, ``Limits.submission_timeout_s``: by default
+``limits.SUBMISSION_TIMEOUT_FACTOR`` (6) times the per-test limit (60 s for the default
+10 s). It counts the time the submission's code runs (loading it, and every test), across
+the fresh children started after a timeout or a crash (grader.channel measures it); a
+child's start-up before any student code runs is the grader's and never counts.
 When the budget runs out, the running test and every test not yet reached end as
 ``timeout``, with a message saying so.
 
@@ -16,12 +17,7 @@ function, not one per test.
 """
 from __future__ import annotations
 
-FACTOR = 6  # the default budget of a submission, in per-test time limits
-
-
-def default_seconds(timeout_s: float) -> float:
-    """The budget of a submission when none is given: ``FACTOR`` x the per-test limit."""
-    return FACTOR * timeout_s
+from grader.channel import Attempt, TestRun
 
 
 def exhausted_text(seconds: float, when: str) -> str:
@@ -32,6 +28,18 @@ def exhausted_text(seconds: float, when: str) -> str:
     first = "stopped" if when == "test" else "not run"
     return (f"{first}: the submission's time budget of {seconds:g} s for all its tests (--submission-timeout) "
             f"{how}; make the slow tests faster (look for loops over array elements, or a loop that never ends)")
+
+
+def budget_spent(pending: list[str], attempt: Attempt | None, results: dict, keep, seconds: float) -> None:
+    """The budget of ``seconds`` ran out in ``attempt`` (None: before the next child): the
+    test that was running and every test ``pending`` after it end as ``timeout``, saying so."""
+    if attempt is not None and attempt.loaded:
+        results[pending[0]] = keep(TestRun(pending[0], "timeout", error=exhausted_text(seconds, "test"),
+                                           duration_s=attempt.duration_s))
+        pending = pending[1:]
+    when = "loading" if attempt is not None and not attempt.loaded else "before"
+    for test in pending:
+        results[test] = keep(TestRun(test, "timeout", error=exhausted_text(seconds, when)))
 
 
 class Stalls:
@@ -59,3 +67,15 @@ class Stalls:
                         f"tests of {names} were not run, so that a loop costs one time limit, not one "
                         "per test: fix it and they will be")
         return None
+
+    def skip(self, tests: list[str], results: dict, keep) -> list[str]:
+        """The ``tests`` still to run; each that would call a function that did not finish
+        ends as ``timeout`` at once (its TestRun, through ``keep``, into ``results``)."""
+        remaining = []
+        for test in tests:
+            blocked = self.blocking(test)
+            if blocked:
+                results[test] = keep(TestRun(test, "timeout", error=blocked))
+            else:
+                remaining.append(test)
+        return remaining

@@ -22,7 +22,6 @@ import time
 from dataclasses import dataclass, field
 
 from grader import protocol
-from grader.budget import exhausted_text
 from grader.limits import GIB, MIB, Limits
 from grader.output import Output
 
@@ -196,9 +195,7 @@ class Follower:
             return
         attempt.end = "timeout"
         if self.deadline == self.budget_deadline < self.step_started + self.limits.timeout_s:
-            attempt.out_of_budget = True
-            when = "test" if self.phase == "testing" else "loading"
-            attempt.detail = exhausted_text(self.limits.submission_seconds, when)
+            attempt.out_of_budget = True  # grader.budget says what that means for each test
             return
         attempt.memory_full = self.memory is not None and self.memory.near_limit(self.limits.memory_bytes)
         attempt.detail = (f"did not finish within {self.limits.timeout_s:g} s (the time limit per "

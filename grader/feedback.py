@@ -32,7 +32,6 @@ from grader.limits import Limits
 from grader.page import asset, environment
 
 
-
 @dataclass
 class Block:
     """One cell of the page, and the results shown after it."""

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from grader.budget import default_seconds
-
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
+SUBMISSION_TIMEOUT_FACTOR = 6  # a submission's default time budget, in per-test time limits (grader.budget)
 
 
 @dataclass(frozen=True)
 class Limits:
     timeout_s: float = 10.0            # wall clock per test (and for loading the submission)
-    submission_timeout_s: float | None = None  # all of a submission's tests; None: grader.budget's default
+    submission_timeout_s: float | None = None  # all of a submission's tests; None: the factor x timeout_s
     memory_bytes: int = 4 * GIB        # per submission (cgroup where available, else address space)
     output_bytes_kept: int = 4 * KIB   # of the submission's stdout+stderr kept in the report
     max_result_bytes: int = 256 * MIB  # one test's outputs on the wire
@@ -41,7 +40,7 @@ class Limits:
         """The time budget of one submission's code, load and tests together (grader.budget)."""
         if self.submission_timeout_s is not None:
             return self.submission_timeout_s
-        return default_seconds(self.timeout_s)
+        return SUBMISSION_TIMEOUT_FACTOR * self.timeout_s
 
 
 def megabytes(size: int) -> str:

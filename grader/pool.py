@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from grader import cgroup
-from grader.budget import Stalls, exhausted_text
+from grader.budget import Stalls, budget_spent
 from grader.channel import Attempt, Budget, Follower, TestRun, memory_limit_text
 from grader.limits import Limits
 from grader.output import Output
@@ -323,7 +323,7 @@ def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None, memory=None
         pending = [t for t in remaining if t not in results]
         status = {"timeout": "timeout", "violation": "channel"}.get(attempt.end, "crashed")
         if attempt.out_of_budget:
-            _out_of_time(pending, attempt, results, keep, limits)
+            budget_spent(pending, attempt, results, keep, limits.submission_seconds)
             break
         if attempt.end == "violation" or not attempt.loaded:
             prefix = "" if attempt.end == "violation" else "while loading your code: "
@@ -334,30 +334,13 @@ def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None, memory=None
                                            duration_s=attempt.duration_s))
         if status == "timeout":
             stalls.record(pending[0], attempt.detail)
-        remaining = []
-        for test in pending[1:]:
-            blocked = stalls.blocking(test)
-            if blocked:
-                results[test] = keep(TestRun(test, "timeout", error=blocked))
-            else:
-                remaining.append(test)
+        remaining = stalls.skip(pending[1:], results, keep)
         if remaining and budget.seconds <= 0:
-            _out_of_time(remaining, None, results, keep, limits)
+            budget_spent(remaining, None, results, keep, limits.submission_seconds)
             break
     return SubmissionRun(results, first.import_errors if first else (), output.text(), output.student_bytes,
                          max(restarts, 0), first.load_forbidden if first else (),
                          first.load_warnings if first else ())
-
-
-def _out_of_time(pending: list[str], attempt: Attempt | None, results: dict, keep, limits: Limits) -> None:
-    """The submission's time budget ran out in ``attempt`` (None: between two children)."""
-    if attempt is not None and attempt.loaded:  # the test that was running
-        results[pending[0]] = keep(TestRun(pending[0], "timeout", error=attempt.detail,
-                                           duration_s=attempt.duration_s))
-        pending = pending[1:]
-    when = "loading" if attempt is not None and not attempt.loaded else "before"
-    for test in pending:
-        results[test] = keep(TestRun(test, "timeout", error=exhausted_text(limits.submission_seconds, when)))
 
 
 def _attempt(zygote: Zygote, job: dict, limits: Limits, output: Output, budget: Budget, memory,

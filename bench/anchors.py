@@ -24,6 +24,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -92,14 +93,21 @@ def start_up() -> float:
     return time.perf_counter() - started
 
 
-def grade(notebooks: list[Path], jobs: int, out: Path) -> float:
-    """Seconds for `grader grade` on ``notebooks``, end to end, every isolation layer on."""
+CPU: dict[str, list[float]] = {}  # CPU seconds of each run (the grader, its workers and their children)
+
+
+def grade(notebooks: list[Path], jobs: int, out: Path, label: str = "") -> float:
+    """Seconds for `grader grade` on ``notebooks``, end to end, every isolation layer on; the
+    CPU seconds it took (every process of the run) go to ``CPU[label]``."""
     shutil.rmtree(out, ignore_errors=True)
     command = [PYTHON, "-m", "grader.cli_entry", "grade", "--course", str(COURSE), "-a", "softmax1",
                "-j", str(jobs), "--strict", "--seed", "1", "--format", "json", "-o", str(out), *map(str, notebooks)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(command, cwd=CHECKOUT, capture_output=True, text=True, env=ENVIRONMENT)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.setdefault(label, []).append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     if result.returncode != 0:
         sys.exit(f"grader grade failed ({result.returncode}):\n{result.stderr[-3000:]}")
     return elapsed
@@ -144,8 +152,8 @@ def main() -> None:
     global PYTHON, CHECKOUT
     PYTHON, CHECKOUT = args.python, args.checkout.resolve()
     torch = subprocess.run([PYTHON, "-c", "import torch"], capture_output=True, env=ENVIRONMENT).returncode == 0
-    print(f"grader of {CHECKOUT}, run by {PYTHON} ({'with' if torch else 'without'} torch: the worker "
-          f"{'imports' if torch else 'cannot import'} it), {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
+    print(f"grader of {CHECKOUT}, run by {PYTHON} (torch {'installed' if torch else 'not installed'}), "
+          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     expected = json.loads((DATA / "expected.json").read_text())
     rows = []
     work = Path(tempfile.mkdtemp(prefix="grader-bench-"))
@@ -156,10 +164,11 @@ def main() -> None:
             unfair = fairness(lost, expected)
             rows.append((f"floor, {form}", seconds, "in-process loop, no isolation", unfair))
             grade(notebooks[:2], args.jobs, work / "warm-up")  # bytecode written, caches warm
-            runs = [grade(notebooks, args.jobs, work / form) for _ in range(args.repeat)]
+            runs = [grade(notebooks, args.jobs, work / form, form) for _ in range(args.repeat)]
             unfair = fairness(lost_tests(work / form), expected)
             rows.append((f"grader -j {args.jobs}, {form}", statistics.median(runs),
-                         f"end to end, start-up included (runs: {', '.join(f'{r:.2f}' for r in runs)})", unfair))
+                         f"end to end, start-up included (runs: {', '.join(f'{r:.2f}' for r in runs)}; "
+                         f"CPU {statistics.median(CPU[form]):.2f} s)", unfair))
         rows.insert(1, ("floor + interpreter start-up", rows[0][1] + start_up(), "python -c 'import numpy' added", []))
         for label, seconds, note, unfair in rows:
             print(f"{label:34s} {seconds:7.3f} s  {seconds / 40 * 1000:7.1f} ms/notebook  {note}")
@@ -167,10 +176,12 @@ def main() -> None:
                 print(f"    UNFAIR {line}")
         if args.count:
             notebooks = copies(sorted((DATA / "nbgrader_form").glob("*.ipynb")), args.count, _folder(work / "many"))
-            large = grade(notebooks, args.jobs, work / "many-out")
+            large = grade(notebooks, args.jobs, work / "many-out", "many")
             marginal = (large - rows[2][1]) / (args.count - 40)  # minus the 40's median, nbgrader form
+            cpu = (CPU["many"][0] - statistics.median(CPU["nbgrader_form"])) / (args.count - 40)
             print(f"{'grader -j %d, %d notebooks' % (args.jobs, args.count):34s} {large:7.3f} s  "
-                  f"marginal {marginal * 1000:.1f} ms/notebook beyond the 40")
+                  f"marginal {marginal * 1000:.1f} ms/notebook beyond the 40 (CPU {cpu * 1000:.1f} ms/notebook, "
+                  f"{cpu * 1000 / min(args.jobs, os.cpu_count() or 1):.1f} ms of wall time on {args.jobs} idle cores)")
             wrong = [f"{copy}: lost {lost}, expected {sorted(expected[copy.rsplit('_', 1)[0]]['expected_lost'])}"
                      for copy, lost in lost_tests(work / "many-out").items()
                      if lost != sorted(expected[copy.rsplit("_", 1)[0]]["expected_lost"])]

@@ -280,6 +280,8 @@ class Pool:
         self._give_back(zygote)
 
     def close(self) -> None:
+        for zygote in self.all:  # every zygote told first: they wind down together
+            zygote.sock.close()
         for zygote in self.all:
             zygote.close()
         self.all.clear()

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import deque
 from pathlib import Path
 
 import click
 
 from grader import __version__, assignment
 from grader import classroom, export, render, report, rubric, sandbox, text
+from grader.commands import gradebook as gradebooks
 from grader.exitcode import ExitCode
 from grader.grading import CanaryFailed, Grader, Options
 from grader.limits import Limits
@@ -107,28 +107,20 @@ def _layers(strict: bool, without: tuple[str, ...] = ()) -> sandbox.Layers:
 @click.option("--without", multiple=True, type=click.Choice(sorted(sandbox.OPTIONAL_LAYERS)),
               help="Do not use this isolation layer (to test the fallbacks); repeatable.")
 @course_option
+@gradebooks.grade_options
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
 def grade(name, outdir, layout, one, style, timeout, memory_mb, jobs, seed, strict, without, course_dir,
-          submissions) -> None:
+          gradebook_url, regrade, quiet, scheduler, cluster, submissions) -> None:
     """Grade SUBMISSIONS (.py, .ipynb, folders or .zip files, or class folders of them) and write
-    OUTDIR/<student or file>.json for each submission."""
+    OUTDIR/<student or file>.json for each submission, kept in the gradebook (README: Gradebook)."""
     found, scores = _open(name, course_dir)
     batch = _batch(list(submissions), name, _layout(layout, one))
     layers = _layers(strict, without)
     options = Options(limits=Limits(timeout_s=timeout, memory_bytes=memory_mb << 20), seed=seed, jobs=jobs)
-    targets = batch.report_paths(outdir)
-    destinations: dict = {}
-    for handin, target in zip(batch.handins, targets):  # the same path twice: two reports
-        destinations.setdefault(handin, deque()).append(target)
-    with Grader(found, scores, layers, options) as grader:
-        grader.canary()
-        _warn(grader.warnings)
-        with render.progress(len(batch.handins)) as advance:
-            def done(handin, document):
-                report.write(document, destinations[handin].popleft())
-                advance()
-
-            documents = grader.grade_all(list(batch.handins), on_done=done)
+    outcome = gradebooks.grade_batch(found, scores, layers, options, batch.handins, batch.report_paths(outdir),
+                                     outdir, gradebook_url, regrade, quiet,
+                                     gradebooks.Where(scheduler, cluster, without, strict), _warn)
+    documents, targets = outcome.documents, outcome.paths
     render.summary(documents, targets, style)
     _warn([f"the grader failed on {d['submission']['path']} ({d['reason']}); its report says so and it must "
            "be graded again once the grader is fixed" for d in documents if d.get("status") == "grading_error"])
@@ -277,3 +269,6 @@ def init(folder) -> None:
         _echo(course_copy.copy_shipped(folder))
     except FileExistsError as exc:
         raise click.UsageError(str(exc)) from None
+
+
+cli.add_command(gradebooks.gradebook)

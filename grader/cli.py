@@ -35,7 +35,8 @@ def main() -> None:
     except assignment.CourseNotFound as exc:
         click.echo(f"grader: {text.clean(str(exc))}", err=True)
         sys.exit(ExitCode.USAGE)
-    except (assignment.CourseError, SchemaError, WorkerFault, CanaryFailed, report.ReportError) as exc:
+    except (assignment.CourseError, SchemaError, WorkerFault, CanaryFailed, report.ReportError,
+            gradebooks.GradebookError) as exc:
         click.echo(f"grader: grader fault: {text.clean(str(exc))}", err=True)
         sys.exit(ExitCode.GRADER_FAULT)
 

@@ -52,9 +52,13 @@ class GradebookError(Exception):
 
 
 def installed() -> bool:
-    """Are SQLAlchemy and Alembic importable?"""
-    import importlib.util
-    return all(importlib.util.find_spec(name) is not None for name in ("sqlalchemy", "alembic"))
+    """Do SQLAlchemy and Alembic import? (The gradebook is about to use them anyway.)"""
+    try:
+        import alembic  # noqa: F401
+        import sqlalchemy  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def require() -> None:
@@ -95,6 +99,23 @@ class Grading:
 
     def document(self) -> dict:
         return json.loads(self.report)
+
+
+def _guarded(method):
+    """Database failures of ``method`` (a server gone, a disk full) as GradebookError, with the next step."""
+    import functools
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        import sqlalchemy as sa
+        try:
+            return method(self, *args, **kwargs)
+        except sa.exc.SQLAlchemyError as exc:
+            where = self.engine.url.render_as_string(hide_password=True)
+            raise GradebookError(f"the gradebook {where} failed ({type(exc).__name__}: "
+                                 f"{str(exc).splitlines()[0][:300]}); every report recorded before is kept: "
+                                 "run the same command again once the database works") from None
+    return run
 
 
 def _now() -> dt.datetime:
@@ -144,6 +165,7 @@ class Gradebook:
         self.close()
 
     # -- course versions and batches
+    @_guarded
     def add_version(self, version) -> None:
         """Store a grader.fingerprint.CourseVersion (once)."""
         from grader.tables import course_versions
@@ -154,6 +176,7 @@ class Gradebook:
                 digest=version.digest, assignment=version.assignment, grader_version=version.grader_version,
                 components=json.dumps(version.components(), sort_keys=True), created_at=_now()))
 
+    @_guarded
     def stored_seed(self, assignment: str) -> int | None:
         """The seed of the assignment's latest batch (or row), None when it was never graded here."""
         import sqlalchemy as sa
@@ -167,6 +190,7 @@ class Gradebook:
                                   .order_by(gradings.c.id.desc()).limit(1)).scalar()
         return None if seed is None else int(seed)
 
+    @_guarded
     def start_batch(self, assignment: str, course_version: str, seed: int, executor: str) -> int:
         from grader.tables import batches
         with self._lock, self.engine.begin() as db:
@@ -175,12 +199,14 @@ class Gradebook:
                 executor=executor[:500], started_at=_now()))
             return int(result.inserted_primary_key[0])
 
+    @_guarded
     def finish_batch(self, batch_id: int) -> None:
         from grader.tables import batches
         with self._lock, self.engine.begin() as db:
             db.execute(batches.update().where(batches.c.id == batch_id).values(finished_at=_now()))
 
     # -- rows
+    @_guarded
     def finished(self, keys: list[str]) -> dict[str, Grading]:
         """{done_key: row} for the keys already recorded."""
         import sqlalchemy as sa
@@ -194,6 +220,7 @@ class Gradebook:
                     found[row.done_key] = Grading(**row._mapping)
         return found
 
+    @_guarded
     def record(self, values: dict, tests: list[dict], supersede: bool = False) -> Grading | None:
         """Insert a gradings row (``values``: its columns but id) and its test_results, in
         one transaction. ``supersede``: a row holding the same done_key loses it first
@@ -217,6 +244,7 @@ class Gradebook:
                 raise
         return Grading(id=new_id, **values)
 
+    @_guarded
     def current(self, assignment: str, course_version: str | None = None) -> list[Grading]:
         """Each student's latest row for ``assignment`` (under ``course_version`` if given), by student."""
         import sqlalchemy as sa
@@ -230,6 +258,7 @@ class Gradebook:
             rows = db.execute(sa.select(gradings).where(gradings.c.id.in_(latest)).order_by(gradings.c.student))
             return [Grading(**row._mapping) for row in rows]
 
+    @_guarded
     def tests_of(self, grading_ids: list[int]) -> dict[int, dict[str, dict]]:
         """{grading id: {test id: {"status", "score", "max_score", "diagnosis"}}}."""
         import sqlalchemy as sa
@@ -244,6 +273,7 @@ class Gradebook:
                                                           "max_score": row.max_score, "diagnosis": row.diagnosis}
         return found
 
+    @_guarded
     def versions(self, assignment: str) -> list[tuple[str, dict]]:
         """(digest, components) of every course version graded for ``assignment``, oldest
         first (by the first report graded under it)."""
@@ -258,6 +288,7 @@ class Gradebook:
         with self.engine.connect() as db:
             return [(row.digest, json.loads(row.components)) for row in db.execute(query)]
 
+    @_guarded
     def assignments(self) -> list[str]:
         import sqlalchemy as sa
 

@@ -104,6 +104,8 @@ def _url(url: str | None, outdir: Path, regrade: bool, warn) -> str | None:
     if url or regrade:
         raise click.UsageError(f"--{'gradebook' if url else 'regrade'} needs the gradebook, whose libraries "
                                "(SQLAlchemy, Alembic) are not installed: pip install 'mlgrader[gradebook]'")
+    warn(["no gradebook is kept (SQLAlchemy and Alembic are not installed), so every submission is graded on "
+          "every run; pip install 'mlgrader[gradebook]' keeps one"])
     return None
 
 
@@ -187,20 +189,25 @@ def diff(name, before, after, style, gradebook_url, outdir) -> None:
 @click.option("-a", "--assignment", "name", required=True)
 @click.option("--lms", type=click.Choice(("plain", "canvas", "moodle")), default="plain", show_default=True,
               help="Column conventions of the LMS the CSV is imported into (README: Gradebook).")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The LMS's own gradebook export: its identity columns are copied into each row.")
+@click.option("--total-only", is_flag=True, help="The total only, no column per test.")
 @click.option("--course-version", default=None, metavar="VERSION",
               help="Rows graded under this course version (a hash prefix; default: each student's latest).")
 @click.option("--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here (default: standard output).")
 @gradebook_option
 @outdir_option
-def export_csv(name, lms, course_version, output, gradebook_url, outdir) -> None:
+def export_csv(name, lms, roster, total_only, course_version, output, gradebook_url, outdir) -> None:
     """A CSV with one row per student: the total, then one column per test."""
     from grader import lms as conventions
     with _book(gradebook_url, outdir) as book:
         try:
-            rendered = conventions.export(book, name, lms, course_version)
+            rendered, warnings = conventions.export(book, name, lms, course_version, roster, total_only)
         except conventions.ExportError as exc:
             raise click.UsageError(str(exc)) from None
+    for warning in warnings:
+        click.echo(f"grader: warning: {text.clean(warning)}", err=True)
     if output is None:
         click.echo(rendered, nl=False)
     else:

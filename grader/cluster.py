@@ -161,7 +161,7 @@ class Cluster:
                                            dashboard_address=None, silence_logs=logging.ERROR)
                 self.client = Client(self._local)
             else:
-                self.client = Client(address, timeout="30s")
+                self.client = Client(address, timeout="10s")
         except OSError as exc:
             self.close()
             raise ClusterUnavailable(f"cannot reach the Dask scheduler at {address!r} ({exc}); start one "

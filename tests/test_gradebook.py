@@ -209,3 +209,39 @@ def test_grade_without_the_gradebook_extra_grades_everything_and_says_so(tmp_pat
     refused = subprocess.run([*argv[:-1], "--regrade", argv[-1]], capture_output=True, text=True, env=env,
                              cwd=ROOT, timeout=600)
     assert refused.returncode == ExitCode.USAGE and "pip install 'mlgrader[gradebook]'" in refused.stderr
+
+
+def test_a_postgresql_gradebook_keeps_a_batch_as_sqlite_does(tmp_path):
+    """Another database by URL: the same batch, skip, diff and export against a real
+    PostgreSQL server (started by the test, on a Unix socket)."""
+    from postgres_server import server
+    course = make_course(tmp_path / "course")
+    kinds = make_class(tmp_path / "class", 6)
+    out = tmp_path / "out"
+    with server() as url:
+        first = graded(course, tmp_path / "class", out, "--seed", "4", "--gradebook", url)
+        assert "grading 6 submissions" in first.stderr
+        again = graded(course, tmp_path / "class", out, "--gradebook", url)
+        assert "nothing to grade: all 6 submissions were graded before" in again.stderr
+        make_course(course, inputs="normal(size=(3, 4))")
+        graded(course, tmp_path / "class", out, "--gradebook", url)
+        found = json.loads(grader("gradebook", "diff", "-a", "scale", "--gradebook", url, "--format", "json").stdout)
+        assert [c["student"] for c in found["changed"]] == sorted(s for s, k in kinds.items() if k == "abs_total")
+        exported = grader("gradebook", "export", "-a", "scale", "--gradebook", url)
+        assert [r["student"] for r in csv.DictReader(io.StringIO(exported.stdout))] == sorted(kinds)
+        with Gradebook.open(url) as book:
+            assert migration.current(book.engine) == migration.HEAD
+    assert not (out / "gradebook.sqlite").exists()
+
+
+def test_the_migrations_render_for_mysql(capsys):
+    """No MySQL server here: the migrations are rendered as MySQL SQL (Alembic's offline
+    mode), where reports need LONGTEXT and SQLite's table copy must not be used."""
+    from alembic import command
+    settings = migration.config()
+    settings.set_main_option("sqlalchemy.url", "mysql+pymysql://grader@localhost/grades")
+    command.upgrade(settings, "head", sql=True)
+    ddl = capsys.readouterr().out
+    assert "report LONGTEXT NOT NULL" in ddl and "components LONGTEXT NOT NULL" in ddl
+    assert "ALTER TABLE gradings ADD COLUMN batch_id INTEGER" in ddl and "_alembic_tmp" not in ddl
+    assert "UPDATE alembic_version SET version_num='0002'" in ddl

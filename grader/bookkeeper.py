@@ -141,11 +141,12 @@ class Bookkeeper:
 
     def keep(self, document: dict, path: Path, student: str, key: str, batch: int | None) -> None:
         """Row first (one transaction), then the file (atomic rename). Raises what
-        grader.report.write raises (nothing is written then) or a database error."""
+        grader.report.write raises or grader.gradebook.GradebookError. The document was
+        validated when it was made (grader.grading); should its file still fail to be
+        written, its row stops counting as graded before the error propagates."""
         if self.book is None:
             report.write(document, path)
             return
-        report.validate(document)
         text = report.dumps(document)
         counted = document.get("status", "graded") in COUNTED
         values = {"batch_id": batch, "assignment": self.assignment, "student": student,
@@ -156,8 +157,14 @@ class Bookkeeper:
                   "report": text, "graded_at": _now(), "done_key": key if counted else None}
         tests = [{"test_id": t["id"], "status": t["status"], "score": float(t["score"]),
                   "max_score": float(t["max_score"]), "diagnosis": t.get("diagnosis")} for t in document["tests"]]
-        if self.book.record(values, tests, supersede=self.regrade) is not None:
+        row = self.book.record(values, tests, supersede=self.regrade)
+        if row is None:
+            return
+        try:
             report.write(document, path)
+        except BaseException:
+            self.book.forget(row.id)
+            raise
 
     def reconcile(self) -> list[Path]:
         """Make OUTDIR agree with the gradebook after a crash: rewrite the report of every

@@ -81,3 +81,14 @@ def test_grade_quiet_prints_no_progress(tmp_path):
     assert "grader: grading 2 submissions" in loud.stderr and "grader: graded 2 submissions" in loud.stderr
     assert "grading" not in quiet.stderr.replace("grades it as one", "")
     assert quiet.stdout == loud.stdout
+
+
+def test_tied_diagnoses_are_listed_in_the_same_order_whatever_the_hash_seed():
+    """A submission's diagnoses were a set: tied counts came out in an order that changed
+    with PYTHONHASHSEED, so the same batch printed two different summaries."""
+    code = ("from grader.render import diagnosis_counts\n"
+            "docs = [{'tests': [{'diagnosis': name} for name in ('b mistake', 'a mistake', 'c mistake')]}]\n"
+            "print(list(diagnosis_counts(docs).most_common()))\n")
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True,
+                           env={"PYTHONHASHSEED": str(seed), "PATH": "/usr/bin:/bin"}).stdout for seed in range(6)}
+    assert seen == {"[('a mistake', 1), ('b mistake', 1), ('c mistake', 1)]\n"}

@@ -180,3 +180,28 @@ def test_gradebook_none_grades_everything_every_time_and_keeps_no_database(tmp_p
         assert "grading 2 submissions" in result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["s000.json", "s001.json"]
     assert os.path.exists(out / "s000.json")
+
+
+def test_a_report_that_cannot_be_written_leaves_no_row_counting_as_graded(tmp_path, monkeypatch):
+    """The row is committed first; if the file then cannot be written, the row stops
+    counting as graded, so the next run grades that submission again."""
+    import pytest
+
+    from grader import assignment, fingerprint, report
+    from grader.bookkeeper import Bookkeeper
+    from grader.gradebook import Gradebook, default_url
+    course = make_course(tmp_path / "course")
+    found = assignment.load("scale", course)
+    document = {"seed": 1, "score": 1.0, "max_score": 2.0, "status": "graded", "tests": [],
+                "submission": {"path": "x.py", "sha256": "ab" * 32, "member": None}}
+
+    def cannot_write(doc, path):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(report, "write", cannot_write)
+    with Gradebook.open(default_url(tmp_path / "out")) as book:
+        keeper = Bookkeeper(book, fingerprint.version(found), 1, tmp_path / "out")
+        batch = keeper._start("test")
+        with pytest.raises(OSError, match="No space left"):
+            keeper.keep(document, tmp_path / "out" / "x.json", "x", "key-x", batch)
+        assert book.finished(["key-x"]) == {}
+        assert [row.student for row in book.current("scale")] == ["x"]

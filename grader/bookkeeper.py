@@ -56,10 +56,19 @@ def student_keys(loaded: list[Submission]) -> list[str]:
     seen: dict[str, int] = {}
     keys = []
     for each in loaded:
-        key = each.student or os.path.abspath(each.path)
+        key = storable(each.student or os.path.abspath(each.path))
         seen[key] = seen.get(key, 0) + 1
         keys.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
     return keys
+
+
+def storable(name: str) -> str:
+    """``name`` as text any database stores: a file name's undecodable bytes (lone
+    surrogates in Python) become ``\\xff`` escapes, the same ones every run."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogatepass").decode("utf-8", "backslashreplace")
 
 
 def submission_key(loaded: Submission) -> str:

@@ -11,8 +11,6 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
 from conftest import require_layers
 
 BINARIES = ("/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin")

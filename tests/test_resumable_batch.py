@@ -205,3 +205,21 @@ def test_a_report_that_cannot_be_written_leaves_no_row_counting_as_graded(tmp_pa
             keeper.keep(document, tmp_path / "out" / "x.json", "x", "key-x", batch)
         assert book.finished(["key-x"]) == {}
         assert [row.student for row in book.current("scale")] == ["x"]
+
+
+def test_a_file_name_that_is_not_utf8_is_kept_and_skipped_like_any_other(tmp_path):
+    """A name with undecodable bytes (lone surrogates in Python) is no database's text:
+    the gradebook stores it escaped, the same way every run."""
+    course = make_course(tmp_path / "course")
+    make_class(tmp_path / "class", 1)
+    odd = Path(os.fsdecode(bytes(tmp_path / "class") + b"/bad\xff\xfename.py"))
+    (tmp_path / "class" / "s000.py").rename(odd)
+    out, database = tmp_path / "out", tmp_path / "out" / "gradebook.sqlite"
+    argv = [sys.executable, "-m", "grader.cli_entry", "grade", "-a", "scale", "--course", str(course), "-o",
+            str(out), "--seed", "2", "--one", os.fsencode(odd)]
+    for expected in ("grading 1 submission", "nothing to grade: all 1 submission"):
+        result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600)
+        assert result.returncode == ExitCode.OK, result.stderr
+        assert expected in result.stderr
+    assert [r[0] for r in rows(database)] == [f"{tmp_path}/class/bad\\xff\\xfename.py"]
+    consistent(out, database)

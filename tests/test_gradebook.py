@@ -60,6 +60,8 @@ def test_a_course_change_regrades_everyone_and_diff_lists_exactly_whose_score_ch
         test = change["tests"][0]
         assert (test["status_from"], test["status_to"]) == ("passed", "failed")
         assert change["score_to"] == change["score_from"] - test["score_from"] and not change["notes"]
+    shown = grader("gradebook", "show", "-o", out)
+    assert shown.returncode == ExitCode.OK and shown.stdout.startswith("scale: 12 students, 2 course versions")
     plain = grader("gradebook", "diff", "-a", "scale", "-o", out)
     assert f"{len(expected)} students' scores changed, {12 - len(expected)} unchanged" in plain.stdout
     assert f"{expected[0]}: 6/6 -> 3/6\n  total_rows: 3 -> 0 (passed -> failed)\n" in plain.stdout

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import deque
 from pathlib import Path
 
 import click
@@ -18,6 +17,7 @@ from grader import __version__, assignment
 from grader import classroom, export, render, report, rubric, sandbox, text
 from grader.audience import views
 from grader.commands import ci
+from grader.commands import gradebook as gradebooks
 from grader.exitcode import ExitCode
 from grader.grading import CanaryFailed, Grader, Options
 from grader.limits import Limits
@@ -37,7 +37,8 @@ def main() -> None:
     except assignment.CourseNotFound as exc:
         click.echo(f"grader: {text.clean(str(exc))}", err=True)
         sys.exit(ExitCode.USAGE)
-    except (assignment.CourseError, SchemaError, WorkerFault, CanaryFailed, report.ReportError) as exc:
+    except (assignment.CourseError, SchemaError, WorkerFault, CanaryFailed, report.ReportError,
+            gradebooks.GradebookError) as exc:
         click.echo(f"grader: grader fault: {text.clean(str(exc))}", err=True)
         sys.exit(ExitCode.GRADER_FAULT)
 
@@ -111,29 +112,22 @@ def _layers(strict: bool, without: tuple[str, ...] = ()) -> sandbox.Layers:
 @course_option
 @ci.with_ci
 @ci.with_audience
+@gradebooks.grade_options
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
 def grade(name, outdir, layout, one, style, timeout, memory_mb, jobs, seed, strict, without, course_dir,
-          fail_under, summary_md, audience, after_due_date, submissions) -> None:
+          fail_under, summary_md, audience, after_due_date, gradebook_url, regrade, quiet, scheduler, cluster,
+          submissions) -> None:
     """Grade SUBMISSIONS (.py, .ipynb, folders or .zip files, or class folders of them) and write
-    OUTDIR/<student or file>.json for each submission."""
+    OUTDIR/<student or file>.json for each submission, kept in the gradebook (README: Gradebook)."""
     below = ci.threshold(fail_under)
     found, scores = _open(name, course_dir)
     batch = _batch(list(submissions), name, _layout(layout, one))
     layers = _layers(strict, without)
     options = Options(limits=Limits(timeout_s=timeout, memory_bytes=memory_mb << 20), seed=seed, jobs=jobs)
-    targets = batch.report_paths(outdir)
-    destinations: dict = {}
-    for handin, target in zip(batch.handins, targets):  # the same path twice: two reports
-        destinations.setdefault(handin, deque()).append(target)
-    with Grader(found, scores, layers, options) as grader:
-        grader.canary()
-        _warn(grader.warnings)
-        with render.progress(len(batch.handins)) as advance:
-            def done(handin, document):
-                report.write(document, destinations[handin].popleft())
-                advance()
-
-            documents = grader.grade_all(list(batch.handins), on_done=done)
+    outcome = gradebooks.grade_batch(found, scores, layers, options, batch.handins, batch.report_paths(outdir),
+                                     outdir, gradebook_url, regrade, quiet,
+                                     gradebooks.Where(scheduler, cluster, without, strict), _warn)
+    documents, targets = outcome.documents, outcome.paths
     render.summary(views(documents, audience, after_due_date), targets, style)
     _warn([f"the grader failed on {d['submission']['path']} ({d['reason']}); its report says so and it must "
            "be graded again once the grader is fixed" for d in documents if d.get("status") == "grading_error"])
@@ -305,3 +299,4 @@ def init(folder) -> None:
 
 cli.add_command(__import__("grader.commands.release", fromlist=["release"]).release)
 cli.add_command(__import__("grader.commands.gradescope", fromlist=["gradescope"]).gradescope)
+cli.add_command(gradebooks.gradebook)

@@ -168,7 +168,7 @@ def diagnosis_counts(documents: list[dict]) -> Counter:
     """How many submissions got each diagnosis (once per submission)."""
     counts: Counter = Counter()
     for document in documents:
-        counts.update({t["diagnosis"] for t in document["tests"] if t.get("diagnosis")})
+        counts.update(sorted({t["diagnosis"] for t in document["tests"] if t.get("diagnosis")}))  # ties: same order every run
     return counts
 
 

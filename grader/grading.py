@@ -142,9 +142,10 @@ class Grader:
             f"`--without namespaces` (or another layer) shows which layer breaks the runtime.")
 
     # -- one submission
-    def grade(self, path: Path | submission.Handin, tests: tuple[str, ...] | None = None) -> dict:
-        """The report of one submission: a path, or a handin of a class (grader.classroom);
-        ``tests``: default all of the rubric.
+    def grade(self, path: Path | submission.Handin | submission.Submission, tests: tuple[str, ...] | None = None
+              ) -> dict:
+        """The report of one submission: a path, a handin of a class (grader.classroom), or
+        a submission already loaded (grader.submission.load); ``tests``: default all of the rubric.
 
         Never raises for the submission's sake: an exception while grading it becomes its
         report, with ``status`` "grading_error" and the ``reason``. Only faults of the
@@ -158,9 +159,11 @@ class Grader:
         except Exception as exc:  # noqa: BLE001 - a fault of the grader on this one submission
             return self._error_report(path, tests, exc, started)
 
-    def _grade(self, path: Path | submission.Handin, tests: tuple[str, ...] | None, started: float) -> dict:
+    def _grade(self, path: Path | submission.Handin | submission.Submission, tests: tuple[str, ...] | None,
+               started: float) -> dict:
         entries = [e for e in self.rubric.entries if tests is None or e.test in tests]
-        loaded = submission.load(path, self.assignment.name, self.options.limits)
+        loaded = path if isinstance(path, submission.Submission) else \
+            submission.load(path, self.assignment.name, self.options.limits)
         if not loaded.gradable:
             results = [self._not_run(entry, "not run: " + "; ".join(loaded.load_errors)) for entry in entries]
             return self._report(_identity(loaded), loaded, results, None, started, "load_error")
@@ -192,7 +195,9 @@ class Grader:
         note = (f"not graded: the grader failed on this submission ({reason}); this says nothing about "
                 "your work, which must be graded again once the grader is fixed")
         entries = [e for e in self.rubric.entries if tests is None or e.test in tests]
-        handin = path if isinstance(path, submission.Handin) else submission.Handin(Path(path))
+        handin = path if isinstance(path, submission.Handin) else \
+            submission.Handin(path.path, student=path.student) if isinstance(path, submission.Submission) else \
+            submission.Handin(Path(path))
         identity = {"path": str(handin.source), "sha256": "", "member": None}
         return self._report(identity, None, [self._not_run(e, note) for e in entries], None, started,
                             "grading_error", reason, student=handin.student)

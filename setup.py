@@ -1,7 +1,7 @@
 """Build hook: the shipped course travels inside the wheel as package data.
 
 The course stays where authors edit it (assignments/, reference/, rubrics/,
-tests/alternatives/ at the top of the checkout, as DESIGN.md lays out); building a wheel
+tests/alternatives/ at the top of the checkout, as docs/design.md lays out); building a wheel
 or an sdist copies it into ``grader/course/``, where ``grader.assignment.course_root``
 finds it after a non-editable install. Everything else is in pyproject.toml.
 """

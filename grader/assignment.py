@@ -1,12 +1,12 @@
 """Assignments: where a course keeps each one's metadata, probes, reference and mistakes.
 
-A course is a folder laid out as DESIGN.md says::
+A course is a folder laid out as docs/design.md says (section "The course layout")::
 
     assignments/<name>/assignment.toml   metadata (validated by assignment.schema.json)
     assignments/<name>/probes.py         the tests, as probes
     assignments/<name>/template.py       the student template (source of template.ipynb)
     reference/<name>.py                  the reference solution
-    reference/mistakes/<name>/*.py       known mistakes, one bug each
+    reference/mistakes/<name>/*.py       known mistakes, one bug each (overrides: grader.mistake)
     rubrics/<name>.toml                  points and visibility per test
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from types import ModuleType
 
-from grader import schema
+from grader import hint, schema
 from grader.probe import Probe, collect, load_module
 
 
@@ -86,7 +86,7 @@ class Assignment:
 
     @cached_property
     def probes(self) -> tuple[Probe, ...]:
-        module = _import_course_file(self.probes_path, f"_grader_probes_{self.name}")
+        module = _import_course_file(self.probes_path, f"_grader_probes_{self.name}", self.root)
         found = collect(module)
         if not found:
             raise CourseError(f"{self.probes_path}: defines no @probe function; "
@@ -101,7 +101,7 @@ class Assignment:
 
     @cached_property
     def reference(self) -> ModuleType:
-        return _import_course_file(self.reference_path, f"_grader_reference_{self.name}")
+        return _import_course_file(self.reference_path, f"_grader_reference_{self.name}", self.root)
 
     def check_loadable(self) -> None:
         """Import the probes and the reference now: a broken course file is a CourseError
@@ -110,15 +110,16 @@ class Assignment:
         self.reference  # noqa: B018
 
 
-def _import_course_file(path: Path, name: str) -> ModuleType:
-    """A trusted course file; any failure to import it is a CourseError that names it."""
+def _import_course_file(path: Path, name: str, root: Path) -> ModuleType:
+    """A trusted course file of the course ``root``; any failure to import it is a
+    CourseError that names it."""
     if not path.is_file():
         raise CourseError(f"{path} is missing")
     try:
         return load_module(path, name)
     except Exception as exc:  # noqa: BLE001 - whatever the file raises, it is the course's fault
         raise CourseError(f"{path} cannot be imported: {type(exc).__name__}: {exc}; "
-                          "run `grader validate`") from exc
+                          f"{hint.run('validate', course=root)}") from exc
 
 
 class CourseNotFound(Exception):
@@ -135,14 +136,14 @@ def course_root(explicit: str | os.PathLike | None = None) -> Path:
             if not is_course(root):
                 raise CourseNotFound(f"course folder {root} holds no assignments/<name>/assignment.toml; "
                                      "point --course (or GRADER_COURSE) at a course folder, "
-                                     "or make one with `grader init DIR`")
+                                     "or make one with `grader init my-course`")
             return root
     package = Path(__file__).resolve().parent
     for root in (Path.cwd(), package.parent, package / "course"):
         if is_course(root):
             return root
     raise CourseNotFound("no course configured: pass --course DIR, set GRADER_COURSE, or run "
-                         "from a course folder (make one with `grader init DIR`)")
+                         "from a course folder (make one with `grader init my-course`)")
 
 
 def is_course(root: Path) -> bool:

@@ -1,7 +1,8 @@
 """`grader audit`: do the tests catch every known mistake, spare every correct answer,
 and pay nothing for no work?
 
-Every mistake module and every correct alternative of an assignment is graded as a
+Every known mistake (its file composed with the reference, grader.mistake: the
+submission it stands for) and every correct alternative of an assignment is graded as a
 submission, through the worker, under one or more seeds. A finding: a mistake that keeps
 full marks, a mistake whose reported diagnosis is not its own, an alternative that loses
 a point (on any seed); a test that catches a mistake on some seeds and not on others
@@ -18,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import degenerate
-from grader.diagnosis import parse_docstring
+from grader.assignment import CourseError
 from grader.grading import Grader, Options
+from grader.mistake import parse_docstring, write_submission
 from grader.pool import Pool
 
 
@@ -49,12 +51,16 @@ def run(found, scores, layers, seed=None, jobs=2, echo=print, workers: Pool | No
     """Audit one assignment under ``seeds`` seeds (from ``seed``); print the tables and
     the findings; return how many findings."""
     chosen = seed_list(seed, seeds)
-    mistakes, alternatives = list(found.mistake_paths), list(found.alternative_paths)
-    graded = _grade(found, scores, layers, chosen, jobs, workers, mistakes + alternatives)
-    graded_mistakes, graded_alternatives = graded[:len(mistakes)], graded[len(mistakes):]
+    alternatives = list(found.alternative_paths)
+    with tempfile.TemporaryDirectory(prefix="grader-mistakes-") as folder:
+        Path(folder).chmod(0o755)  # the sandboxed child, another uid, reads the files
+        mistakes, composed, broken = _compose(found, Path(folder))
+        graded = _grade(found, scores, layers, chosen, jobs, workers, composed + alternatives)
+    graded_mistakes = [Graded(path, one.documents) for path, one in zip(mistakes, graded)]
+    graded_alternatives = graded[len(mistakes):]
     echo(f"{found.name}: {len(mistakes)} mistakes, {len(alternatives)} correct alternatives, "
          f"{len(scores.entries)} tests (seed{'s' if len(chosen) > 1 else ''} {', '.join(map(str, chosen))})")
-    findings = []
+    findings = list(broken)
     for one in graded_mistakes:
         findings += _mistake(one, chosen, echo)
     findings += _per_test(found.name, scores, graded_mistakes, chosen, echo)
@@ -66,6 +72,19 @@ def run(found, scores, layers, seed=None, jobs=2, echo=print, workers: Pool | No
         echo(f"FINDING {finding}")
     echo(f"{found.name}: {'no findings' if not findings else f'{len(findings)} finding(s)'}")
     return len(findings)
+
+
+def _compose(found, folder: Path) -> tuple[list[Path], list[Path], list[str]]:
+    """The mistake files that compose with the reference, the submissions they stand for
+    (written into ``folder``), and a finding for each one that does not."""
+    mistakes, composed, broken = [], [], []
+    for path in found.mistake_paths:
+        try:
+            composed.append(write_submission(found, path, folder))
+            mistakes.append(path)
+        except CourseError as exc:
+            broken.append(f"{found.name}: mistake {path.name} cannot be graded: {exc}")
+    return mistakes, composed, broken
 
 
 def _grade(found, scores, layers, seeds, jobs, workers, paths: list[Path]) -> list[Graded]:

@@ -261,18 +261,28 @@ class Group:
             if time.monotonic() >= deadline:
                 raise CgroupError(f"cgroup {self.name}: processes {sorted(pids)} survived "
                                   f"SIGKILL for {_KILL_SECONDS} s (stuck in the kernel?)")
-            if self.killer is not None and not spare:
-                _write(self.killer / "cgroup.kill", "1")
-            elif self.freezer is not None and not spare:
-                _freeze(self.freezer, deadline)
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            if self.freezer is not None and self.killer is None and not spare:
-                _write(self.freezer / "freezer.state", "THAWED")
+            self._signal(pids, spare, deadline)
             time.sleep(0.001)
+
+    def signal(self, spare: frozenset[int] = frozenset()) -> None:
+        """SIGKILL every process in the group but ``spare`` once, without waiting for them
+        to end (``kill`` waits)."""
+        pids = self.processes() - spare
+        if pids:
+            self._signal(pids, spare, time.monotonic() + _KILL_SECONDS)
+
+    def _signal(self, pids: set[int], spare: frozenset[int], deadline: float) -> None:
+        if self.killer is not None and not spare:
+            _write(self.killer / "cgroup.kill", "1")
+        elif self.freezer is not None and not spare:
+            _freeze(self.freezer, deadline)
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if self.freezer is not None and self.killer is None and not spare:
+            _write(self.freezer / "freezer.state", "THAWED")
 
     def memory_peak(self) -> int | None:
         """The most memory the group used, in bytes; None if the kernel does not say."""

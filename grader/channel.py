@@ -15,6 +15,7 @@ patches changes them. Outputs count against a per-test cap and a per-submission 
 """
 from __future__ import annotations
 
+import math
 import os
 import select
 import time
@@ -46,9 +47,11 @@ class TestRun:
 
 @dataclass
 class Budget:
-    """Output bytes a submission may still return (across restarts of its child)."""
+    """Output bytes a submission may still return, and seconds its code may still run
+    (across restarts of its child; grader.budget)."""
 
     remaining: int
+    seconds: float = math.inf
 
 
 @dataclass
@@ -64,6 +67,7 @@ class Attempt:
     detail: str = ""
     duration_s: float = 0.0  # of the step that was running when it ended
     memory_full: bool = False
+    out_of_budget: bool = False  # the submission's time budget ended it (grader.budget)
 
 
 def memory_limit_text(limits: Limits) -> str:
@@ -91,6 +95,7 @@ class Follower:
         self.phase, self.index = "setup", 0
         self.step_started = time.monotonic()
         self.deadline = self.step_started + SETUP_SECONDS
+        self.started_at, self.budget_deadline = None, math.inf
 
     def follow(self, result_r: int, output_r: int) -> Attempt:
         watched = [result_r, output_r, self.zygote.sock]
@@ -111,7 +116,10 @@ class Follower:
             exited = self.pid in self.zygote.exits
             if result_r in ready or exited:
                 self._read_frame(result_r, exited)
-        attempt.duration_s = time.monotonic() - self.step_started
+        ended = time.monotonic()
+        attempt.duration_s = ended - self.step_started
+        if self.started_at is not None:
+            self.budget.seconds -= ended - self.started_at
         return attempt
 
     def _waiting_frame(self, result_r: int) -> bool:
@@ -142,6 +150,8 @@ class Follower:
         if self.phase == "setup" and kind in ("started", "fatal"):
             if kind == "fatal":
                 attempt.end, attempt.detail = "fatal", frame["message"]
+            else:
+                self.started_at, self.budget_deadline = now, now + self.budget.seconds
             self._next_step("loading", now)
         elif self.phase == "loading" and kind == "loaded":
             attempt.loaded, attempt.import_errors = True, tuple(frame["import_errors"])
@@ -161,7 +171,8 @@ class Follower:
             self._violation(f"{_kind_text(frame)} where {self._due()} was due")
 
     def _next_step(self, phase: str, now: float) -> None:
-        self.phase, self.step_started, self.deadline = phase, now, now + self.limits.timeout_s
+        self.phase, self.step_started = phase, now
+        self.deadline = min(now + self.limits.timeout_s, self.budget_deadline)
 
     def _due(self) -> str:
         if self.phase == "setup":
@@ -183,6 +194,9 @@ class Follower:
             attempt.end, attempt.detail = "fatal", f"the sandbox did not start within {SETUP_SECONDS:g} s"
             return
         attempt.end = "timeout"
+        if self.deadline == self.budget_deadline < self.step_started + self.limits.timeout_s:
+            attempt.out_of_budget = True  # grader.budget says what that means for each test
+            return
         attempt.memory_full = self.memory is not None and self.memory.near_limit(self.limits.memory_bytes)
         attempt.detail = (f"did not finish within {self.limits.timeout_s:g} s (the time limit per "
                           "test); look for an infinite loop or a very slow computation")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import deque
 from pathlib import Path
 
 import click
@@ -18,6 +17,8 @@ from grader import __version__, assignment
 from grader import classroom, export, render, report, rubric, sandbox, text
 from grader.audience import views
 from grader.commands import ci
+from grader.commands import gradebook as gradebooks
+from grader.commands import views as view_commands
 from grader.exitcode import ExitCode
 from grader.grading import CanaryFailed, Grader, Options
 from grader.limits import Limits
@@ -37,7 +38,8 @@ def main() -> None:
     except assignment.CourseNotFound as exc:
         click.echo(f"grader: {text.clean(str(exc))}", err=True)
         sys.exit(ExitCode.USAGE)
-    except (assignment.CourseError, SchemaError, WorkerFault, CanaryFailed, report.ReportError) as exc:
+    except (assignment.CourseError, SchemaError, WorkerFault, CanaryFailed, report.ReportError,
+            gradebooks.GradebookError) as exc:
         click.echo(f"grader: grader fault: {text.clean(str(exc))}", err=True)
         sys.exit(ExitCode.GRADER_FAULT)
 
@@ -99,6 +101,9 @@ def _layers(strict: bool, without: tuple[str, ...] = ()) -> sandbox.Layers:
                    "otherwise), or json for machines.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=Limits.timeout_s, show_default=True,
               help="Seconds per test.")
+@click.option("--submission-timeout", type=click.FloatRange(min=0.1), default=None,
+              help="Seconds for all of a submission's tests together; tests not reached time out "
+                   "[default: 6 x --timeout].")
 @click.option("--memory-mb", type=click.IntRange(min=64), default=Limits.memory_bytes >> 20,
               show_default=True, help="Memory per submission, MiB.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=min(4, os.cpu_count() or 1),
@@ -111,29 +116,23 @@ def _layers(strict: bool, without: tuple[str, ...] = ()) -> sandbox.Layers:
 @course_option
 @ci.with_ci
 @ci.with_audience
+@gradebooks.grade_options
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
-def grade(name, outdir, layout, one, style, timeout, memory_mb, jobs, seed, strict, without, course_dir,
-          fail_under, summary_md, audience, after_due_date, submissions) -> None:
+def grade(name, outdir, layout, one, style, timeout, submission_timeout, memory_mb, jobs, seed, strict, without,
+          course_dir, fail_under, summary_md, audience, after_due_date, gradebook_url, regrade, quiet, scheduler,
+          cluster, submissions) -> None:
     """Grade SUBMISSIONS (.py, .ipynb, folders or .zip files, or class folders of them) and write
-    OUTDIR/<student or file>.json for each submission."""
+    OUTDIR/<student or file>.json for each submission, kept in the gradebook (README: Gradebook)."""
     below = ci.threshold(fail_under)
     found, scores = _open(name, course_dir)
     batch = _batch(list(submissions), name, _layout(layout, one))
     layers = _layers(strict, without)
-    options = Options(limits=Limits(timeout_s=timeout, memory_bytes=memory_mb << 20), seed=seed, jobs=jobs)
-    targets = batch.report_paths(outdir)
-    destinations: dict = {}
-    for handin, target in zip(batch.handins, targets):  # the same path twice: two reports
-        destinations.setdefault(handin, deque()).append(target)
-    with Grader(found, scores, layers, options) as grader:
-        grader.canary()
-        _warn(grader.warnings)
-        with render.progress(len(batch.handins)) as advance:
-            def done(handin, document):
-                report.write(document, destinations[handin].popleft())
-                advance()
-
-            documents = grader.grade_all(list(batch.handins), on_done=done)
+    limits = Limits(timeout_s=timeout, submission_timeout_s=submission_timeout, memory_bytes=memory_mb << 20)
+    options = Options(limits=limits, seed=seed, jobs=jobs)
+    outcome = gradebooks.grade_batch(found, scores, layers, options, batch.handins, batch.report_paths(outdir),
+                                     outdir, gradebook_url, regrade, quiet,
+                                     gradebooks.Where(scheduler, cluster, without, strict), _warn)
+    documents, targets = outcome.documents, outcome.paths
     render.summary(views(documents, audience, after_due_date), targets, style)
     _warn([f"the grader failed on {d['submission']['path']} ({d['reason']}); its report says so and it must "
            "be graded again once the grader is fixed" for d in documents if d.get("status") == "grading_error"])
@@ -310,3 +309,7 @@ def init(folder) -> None:
 
 cli.add_command(__import__("grader.commands.release", fromlist=["release"]).release)
 cli.add_command(__import__("grader.commands.gradescope", fromlist=["gradescope"]).gradescope)
+__import__("grader.commands.authoring", fromlist=["add_to"]).add_to(cli)
+cli.add_command(gradebooks.gradebook)
+for _command in view_commands.COMMANDS:  # grader dashboard, grader feedback (grader/commands/views.py)
+    cli.add_command(_command)

@@ -1,9 +1,11 @@
 """`grader init`: the shipped course, copied out for an instructor to make their own."""
 from __future__ import annotations
 
+import shlex
 import shutil
 from pathlib import Path
 
+from grader import hint
 from grader.assignment import CourseNotFound, shipped_course
 
 PARTS = ("assignments", "reference", "rubrics", "tests/alternatives")
@@ -25,5 +27,6 @@ def copy_shipped(folder: Path) -> str:
     for part in PARTS:
         if (source / part).is_dir():
             shutil.copytree(source / part, folder / part, ignore=_IGNORED)
-    return (f"copied the course to {folder}; grade with `grader grade --course {folder} -a NAME ...` "
-            f"(or run grader inside {folder}), and check your edits with `grader validate --course {folder}`")
+    return (f"copied the course to {folder}; see its assignments with `{hint.command('list', course=folder)}`, "
+            f"check your edits with `{hint.command('validate', course=folder)}`, and grade inside {folder} (or pass "
+            f"--course {shlex.quote(str(folder))} to grader grade)")

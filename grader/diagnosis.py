@@ -1,7 +1,8 @@
 """Diagnosis: say which mistake a failing submission made, without revealing expected values.
 
-1. The catalogue: every ``reference/mistakes/<assignment>/*.py`` runs the same probes with
-   the same seed, here on the trusted side. A mistake is a candidate for a failing test
+1. The catalogue: every ``reference/mistakes/<assignment>/*.py``, composed with the
+   reference (grader.mistake: a mistake file holds only the definitions it changes), runs
+   the same probes with the same seed, here on the trusted side. A mistake is a candidate for a failing test
    when the student's outputs match the mistake's there; among candidates, the one that
    agrees with the student on the most tests overall wins, so two mistakes that agree on
    one probe are told apart by the others.
@@ -21,9 +22,9 @@ from types import ModuleType
 
 import numpy as np
 
-from grader import compare, protocol
+from grader import compare, hint, protocol
 from grader.assignment import Assignment
-from grader.probe import load_module
+from grader.mistake import changes, compose_file, load_composed, parse_docstring
 
 
 @dataclass(frozen=True)
@@ -39,23 +40,18 @@ def exception_name(exc: BaseException) -> str:
 
 @dataclass(frozen=True)
 class Mistake:
+    """A known mistake: its texts, the composed module (None when replayed from a
+    release), and the definitions its file changes (``f``, ``Class.method``)."""
+
     name: str
     misconception: str
     fix: str
-    module: ModuleType
+    module: ModuleType | None
+    changes: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
         return f"{self.misconception} Fix: {self.fix}"
-
-
-def parse_docstring(name: str, doc: str | None) -> tuple[str, str]:
-    """(misconception, fix) from a mistake module's docstring; ValueError if malformed."""
-    paragraphs = [" ".join(p.split()) for p in (doc or "").strip().split("\n\n") if p.strip()]
-    fixes = [p for p in paragraphs if p.startswith("Fix:")]
-    if not paragraphs or not fixes or paragraphs[0].startswith("Fix:"):
-        raise ValueError(f"mistake {name}: its docstring must be 'misconception\\n\\nFix: how to fix it'")
-    return paragraphs[0], fixes[0][len("Fix:"):].strip()
 
 
 class Diagnoser:
@@ -78,13 +74,19 @@ class Diagnoser:
                         self._mistakes.append(self._load(path))
                     except Exception as exc:  # noqa: BLE001 - any fault of a course file
                         self.warnings.append(f"mistake {path} is left out of the diagnoses: "
-                                             f"{type(exc).__name__}: {exc}; run `grader validate`")
+                                             f"{type(exc).__name__}: {exc}; "
+                                             f"{hint.run('validate', course=self.assignment.root)}")
             return self._mistakes
 
     def _load(self, path) -> Mistake:
-        module = load_module(path, f"_grader_mistake_{self.assignment.name}_{path.stem}")
+        """The mistake file ``path`` composed with the reference, imported here."""
+        source = compose_file(self.assignment, path)
+        module = load_composed(source, f"_grader_mistake_{self.assignment.name}_{path.stem}",
+                              f"<{path.parent.name}/{path.name} with the reference>")
         misconception, fix = parse_docstring(path.stem, module.__doc__)
-        return Mistake(path.stem, misconception, fix, module)
+        changed = changes(self.assignment.reference_path.read_text(encoding="utf-8"),
+                          path.read_text(encoding="utf-8"), str(path))
+        return Mistake(path.stem, misconception, fix, module, tuple(c.name for c in changed if c.differs))
 
     def outputs(self, mistake: Mistake, probe) -> object:
         key = (mistake.name, probe.id)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader import __version__, compare, excerpt, forbidden, pool, protocol, report, scoring, submission
+from grader import __version__, compare, excerpt, forbidden, hint, pool, protocol, report, scoring, submission
 from grader.assignment import Assignment, CourseError, shipped_course
 from grader.diagnosis import Diagnoser, Raised, quiet
 from grader.limits import Limits
@@ -61,10 +61,13 @@ class Grader:
         self.seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
         self.owns_pool = workers is None
         self.pool = workers or pool.Pool(max(1, options.jobs), cgroups=layers.cgroups)
+        if self.owns_pool:
+            self.pool.prestart(torch=assignment.framework == "torch")
         if layers.cgroups and not self.pool.cgroups:
             raise pool.WorkerFault("the worker pool was made without cgroups, but this grader uses them")
         self.scratch = Path(tempfile.mkdtemp(prefix="grader-"))
         self.scratch.chmod(0o755)
+        (self.scratch / "shared" / "root").mkdir(parents=True)
         self.read_only = tuple(runtime_paths())
         self.hidden = tuple(hidden_course_paths(self.read_only, (assignment.root, shipped_course())))
         self.switch_user = readable_by_anyone(list(self.read_only))
@@ -114,14 +117,19 @@ class Grader:
         """Grade the reference solution itself through the real worker, sandbox and
         comparison, on every test the run will use (``tests``; default all), with this
         run's seed. Returns its report; raises CanaryFailed, naming the first failing test
-        and its message, unless it gets full marks."""
+        and its message (or what raised while it loaded), unless it loads cleanly and gets
+        full marks."""
         path = self.assignment.reference_path
         document = self.grade(path, tests=tests)
         failing = [t for t in document["tests"] if t["status"] != "passed"]
-        if not failing and not document["load_errors"] and document["score"] == document["max_score"]:
+        if not failing and not document["load_errors"] and not document["import_errors"] \
+                and document["score"] == document["max_score"]:
             return document
         if document["load_errors"]:
             cause = f"it could not be loaded: {document['load_errors'][0]}"
+        elif document["import_errors"]:  # what the reference needs, the sandbox does not give
+            first = document["import_errors"][0]
+            cause = f"it raised while loading ({first['where']}): {first['error'][:1500]}"
         else:
             first = failing[0]
             message = first["message"].replace(_OUTSIDE_NOTE, "").strip()
@@ -130,13 +138,14 @@ class Grader:
         raise CanaryFailed(
             f"the reference solution {path} does not get full marks when graded through the worker "
             f"and the sandbox, so nothing was graded (a fault of this machine or of the course, never "
-            f"of a student). {cause}\nNext: run `grader validate`; if only the sandbox is to blame, "
-            f"`--without namespaces` (or another layer) shows which layer breaks the runtime.")
+            f"of a student). {cause}\nNext: {hint.run('validate', course=self.assignment.root)}; if only the "
+            f"sandbox is to blame, `--without namespaces` (or another layer) shows which layer breaks the runtime.")
 
     # -- one submission
-    def grade(self, path: Path | submission.Handin, tests: tuple[str, ...] | None = None) -> dict:
-        """The report of one submission: a path, or a handin of a class (grader.classroom);
-        ``tests``: default all of the rubric.
+    def grade(self, path: Path | submission.Handin | submission.Submission, tests: tuple[str, ...] | None = None
+              ) -> dict:
+        """The report of one submission: a path, a handin of a class (grader.classroom), or
+        a submission already loaded (grader.submission.load); ``tests``: default all of the rubric.
 
         Never raises for the submission's sake: an exception while grading it becomes its
         report, with ``status`` "grading_error" and the ``reason``. Only faults of the
@@ -150,9 +159,11 @@ class Grader:
         except Exception as exc:  # noqa: BLE001 - a fault of the grader on this one submission
             return self._error_report(path, tests, exc, started)
 
-    def _grade(self, path: Path | submission.Handin, tests: tuple[str, ...] | None, started: float) -> dict:
+    def _grade(self, path: Path | submission.Handin | submission.Submission, tests: tuple[str, ...] | None,
+               started: float) -> dict:
         entries = [e for e in self.rubric.entries if tests is None or e.test in tests]
-        loaded = submission.load(path, self.assignment.name, self.options.limits)
+        loaded = path if isinstance(path, submission.Submission) else \
+            submission.load(path, self.assignment.name, self.options.limits)
         if not loaded.gradable:
             results = [self._not_run(entry, "not run: " + "; ".join(loaded.load_errors)) for entry in entries]
             return self._report(_identity(loaded), loaded, results, None, started, "load_error")
@@ -184,7 +195,9 @@ class Grader:
         note = (f"not graded: the grader failed on this submission ({reason}); this says nothing about "
                 "your work, which must be graded again once the grader is fixed")
         entries = [e for e in self.rubric.entries if tests is None or e.test in tests]
-        handin = path if isinstance(path, submission.Handin) else submission.Handin(Path(path))
+        handin = path if isinstance(path, submission.Handin) else \
+            submission.Handin(path.path, student=path.student) if isinstance(path, submission.Submission) else \
+            submission.Handin(Path(path))
         identity = {"path": str(handin.source), "sha256": "", "member": None}
         return self._report(identity, None, [self._not_run(e, note) for e in entries], None, started,
                             "grading_error", reason, student=handin.student)
@@ -205,12 +218,7 @@ class Grader:
 
     def _run(self, loaded: submission.Submission, tests: list[str], keep=None) -> pool.SubmissionRun:
         limits = self.options.limits
-        with self._lock:
-            self._counter += 1
-            folder = self.scratch / f"s{self._counter}"
-        for name in ("root", "scratch"):
-            (folder / name).mkdir(parents=True)
-        (folder / "scratch").chmod(0o1777)
+        folder = self._folder()
         plan = self._plan(folder, len(tests), loaded.view)
         try:
             job = {"module": self.assignment.name, "tests": tests, "seed": self.seed,
@@ -224,9 +232,25 @@ class Grader:
                 group = zygote.group if self.layers.cgroups else None
                 if group is not None:
                     group.set_limits(limits.memory_bytes, limits.max_processes + 1)
-                return pool.execute(zygote, job, limits, cleanup=zygote.kill_children, memory=group, keep=keep)
+                return pool.execute(zygote, job, limits, cleanup=zygote.kill_children, memory=group, keep=keep,
+                                    calls={t: self.assignment.probe(t).calls for t in tests})
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            if folder.name != "shared":
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def _folder(self) -> Path:
+        """Where a child makes its view: with namespaces, one empty folder for every child (each
+        mounts its new root over it in a mount namespace of its own, so it stays empty); without,
+        a scratch folder of its own (removed after the run)."""
+        if self.layers.namespaces:
+            return self.scratch / "shared"
+        with self._lock:
+            self._counter += 1
+            folder = self.scratch / f"s{self._counter}"
+        for name in ("root", "scratch"):
+            (folder / name).mkdir(parents=True)
+        (folder / "scratch").chmod(0o1777)
+        return folder
 
     def _excerpt(self, tests: tuple[str, ...]) -> dict:
         """What the child gets of the probe module: the source of these probes only."""
@@ -324,7 +348,7 @@ class Grader:
 
     # -- a batch
     def grade_all(self, paths: list[Path], on_done=None) -> list[dict]:
-        """Grade every path (in parallel up to ``jobs``); reports in the order given.
+        """Grade every path (``jobs`` workers at once); reports in the order given.
 
         One submission cannot stop the batch (see ``grade``). ``on_done(path, report)``
         runs as each report is ready; should it raise, it gets that submission's
@@ -341,7 +365,9 @@ class Grader:
             return document
         if self.options.jobs <= 1:
             return [one(p) for p in paths]
-        with ThreadPoolExecutor(self.options.jobs) as executor:
+        # twice as many threads as workers: while one thread judges and writes a report, another
+        # has the worker run the next submission
+        with ThreadPoolExecutor(2 * self.options.jobs) as executor:
             futures = [executor.submit(one, p) for p in paths]
             try:
                 return [future.result() for future in futures]

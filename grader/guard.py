@@ -31,7 +31,7 @@ import importlib.util
 import sys
 import types
 
-from grader.standin import StandIn
+from grader.standin import GivenLoader, StandIn
 
 MAX_EVENTS = 100  # per test (and for loading): the frame schema's bound
 
@@ -198,7 +198,7 @@ class _ModuleProxy(types.ModuleType):
         super().__init__(target.__name__, getattr(target, "__doc__", None))
         self.__dict__["__grader_target__"] = target
         self.__dict__["__grader_guard__"] = guard
-        self.__spec__ = importlib.util.spec_from_loader(target.__name__, _Loader(self),
+        self.__spec__ = importlib.util.spec_from_loader(target.__name__, GivenLoader(self),
                                                         is_package=hasattr(target, "__path__"))
         self.__loader__ = self.__spec__.loader
 
@@ -253,7 +253,7 @@ class _Finder(importlib.abc.MetaPathFinder):
         if real is not None:
             return self.guard.proxy(real).__spec__
         module = StandIn(name, on_use=self._absent_use)
-        return importlib.util.spec_from_loader(name, _Loader(module), is_package=True)
+        return importlib.util.spec_from_loader(name, GivenLoader(module), is_package=True)
 
     def _absent_use(self, qualified: str, origin: str) -> str:
         self.guard.record(qualified)
@@ -266,14 +266,3 @@ class ForbiddenRoutine(ImportError):
     """Raised by a stand-in for a forbidden module that this runtime does not have."""
 
 
-class _Loader(importlib.abc.Loader):
-    """Hands out a module made in advance (a proxy or a stand-in); runs nothing."""
-
-    def __init__(self, module):
-        self.module = module
-
-    def create_module(self, spec):
-        return self.module
-
-    def exec_module(self, module):
-        return None

@@ -18,8 +18,6 @@ import threading
 import warnings
 from dataclasses import dataclass
 
-import nbformat
-
 from grader.limits import megabytes
 
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "python", "python3"})
@@ -48,6 +46,18 @@ def code_cells(data: bytes, name: str, code_limit: int) -> list[Cell]:
     ``code_limit`` (bytes of UTF-8). Notebooks of nbformat 1 to 3 are converted to 4 by
     nbformat's own converter; a version nbformat cannot read is refused with its reason.
     """
+    cells = _cells(read(data, name))
+    code = sum(len(cell.source.encode("utf-8", "surrogatepass")) for cell in cells)
+    if code > code_limit:
+        raise NotebookError(f"{name} holds {megabytes(code)} of code in its code cells, more than the "
+                            f"{megabytes(code_limit)} a submission's code may be (outputs do not count); "
+                            "move data pasted into cells into a file, then save")
+    return cells
+
+
+def read(data: bytes, name: str) -> dict:
+    """A notebook file's bytes as an nbformat 4 dict without outputs or attachments (dropped
+    while the JSON is parsed); raises NotebookError saying why and what to do."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -61,13 +71,17 @@ def code_cells(data: bytes, name: str, code_limit: int) -> list[Cell]:
     del text
     if not isinstance(raw, dict):
         raise NotebookError(f"{name} is JSON but not a notebook (no top-level object)")
-    cells = _cells(_as_version_4(raw, name))
-    code = sum(len(cell.source.encode("utf-8", "surrogatepass")) for cell in cells)
-    if code > code_limit:
-        raise NotebookError(f"{name} holds {megabytes(code)} of code in its code cells, more than the "
-                            f"{megabytes(code_limit)} a submission's code may be (outputs do not count); "
-                            "move data pasted into cells into a file, then save")
-    return cells
+    return _as_version_4(raw, name)
+
+
+def source_of(cell: object) -> str | None:
+    """A cell's source as one string (None when it has none that is text)."""
+    if not isinstance(cell, dict):
+        return None
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        source = "".join(str(part) for part in source)
+    return source if isinstance(source, str) else None
 
 
 def _without_outputs(pairs: list[tuple[str, object]]) -> dict:
@@ -87,6 +101,7 @@ def _as_version_4(raw: dict, name: str) -> dict:
     if not isinstance(major, int) or isinstance(major, bool):
         raise NotebookError(f"{name} does not say which nbformat it uses (nbformat: {major!r}); "
                             "open it in Jupyter and save it again")
+    import nbformat  # only for notebooks older than version 4 (importing it costs 60 ms)
     try:
         with _CONVERTING, warnings.catch_warnings():
             warnings.simplefilter("ignore")  # nbformat warns about what it repairs
@@ -101,12 +116,8 @@ def _cells(nb: dict) -> list[Cell]:
     cells = []
     listed = nb.get("cells", [])
     for index, cell in enumerate(listed if isinstance(listed, list) else [], start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", "")
-        if isinstance(source, list):
-            source = "".join(str(part) for part in source)
-        if not isinstance(source, str):
+        source = source_of(cell)
+        if source is None or cell.get("cell_type") != "code":
             continue
         python, count = neutralise(source)
         cells.append(Cell(index, python, count))

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from grader import cgroup
+from grader.budget import Stalls, budget_spent
 from grader.channel import Attempt, Budget, Follower, TestRun, memory_limit_text
 from grader.limits import Limits
 from grader.output import Output
@@ -57,7 +58,9 @@ class Zygote:
     parent's group is free, while moving a process between groups waits on the kernel),
     and the zygote itself is exempt from the OOM killer."""
 
-    def __init__(self, environment: dict, cgroups: bool = False, name: str = "zygote", torch: bool = False):
+    def __init__(self, environment: dict, cgroups: bool = False, name: str = "zygote", torch: bool = False,
+                 wait: bool = True):
+        """Start the zygote; with ``wait``, until it is ready (else ``wait_ready`` does)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.log = tempfile.TemporaryFile()
         self.torch = torch  # it imported torch (before joining its cgroup: not charged to submissions)
@@ -72,23 +75,39 @@ class Zygote:
         self.exits: dict[int, int] = {}
         self.ignored: set[int] = set()
         self.group = None
+        self.settling = False
+        self.cgroups, self.name, self.ready = cgroups, name, False
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Wait until the zygote has imported everything, then move it into its group."""
+        if self.ready:
+            return
         try:
             while "ready" not in self._next_line(timeout=120.0):
                 pass
         except (TimeoutError, WorkerFault) as exc:
             raise WorkerFault(f"the worker did not start ({exc}); {self.diagnostics()}") from None
-        if cgroups:
-            self.group = cgroup.Group.create(f"{name}-{os.getpid()}-{self.process.pid}", 1 << 30, 64)
+        if self.cgroups:
+            self.group = cgroup.Group.create(f"{self.name}-{os.getpid()}-{self.process.pid}", 1 << 30, 64)
             self.group.add(self.process.pid)
             try:  # best effort: children make themselves the OOM killer's first choice anyway
                 with open(f"/proc/{self.process.pid}/oom_score_adj", "w") as handle:
                     handle.write("-1000")
             except OSError:
                 pass
+        self.ready = True
 
     def start(self, fds: list[int], namespaces: bool) -> int:
         """Fork a child that gets ``fds`` (result pipe, output pipe, job); its pid."""
         payload = json.dumps({"namespaces": namespaces}).encode()
+        if self.settling:  # what the last run left must be gone before the next starts
+            try:
+                self.group.kill(spare=frozenset({self.process.pid}))
+            except cgroup.CgroupError as exc:
+                raise WorkerFault(f"the worker's processes cannot be cleared: {exc}") from None
+            self.settling = False
         try:
             socket.send_fds(self.sock, [JOB_HEADER.pack(len(payload))], fds)
             self.sock.sendall(payload)
@@ -146,9 +165,11 @@ class Zygote:
         return f"its log ends: {tail}" if tail else "it wrote nothing"
 
     def kill_children(self) -> None:
-        """Kill everything in the zygote's group but the zygote (between runs)."""
+        """Kill everything in the zygote's group but the zygote (between runs). The next
+        ``start`` waits until they are gone: their exit overlaps the grader's own work."""
         if self.group is not None:
-            self.group.kill(spare=frozenset({self.process.pid}))
+            self.group.signal(spare=frozenset({self.process.pid}))
+            self.settling = True
 
     def close(self) -> None:
         self.sock.close()
@@ -205,34 +226,52 @@ class Pool:
         self.environment = worker_environment(allow_env)
         self.idle: list[Zygote] = []
         self.lock = threading.Lock()
+        self.returned = threading.Condition(self.lock)
         self.all: list[Zygote] = []
 
-    def _take(self, torch: bool) -> Zygote | None:
+    def prestart(self, torch: bool = False) -> None:
+        """Start ``size`` zygotes (of torch jobs with ``torch``) now, all at once, without
+        waiting for them: they import while the grader does its own work, and the first use
+        of each waits until it is ready."""
         with self.lock:
-            for zygote in self.idle:
-                if zygote.torch == torch:
-                    self.idle.remove(zygote)
+            while sum(z.torch == torch for z in self.all) < self.size:
+                zygote = Zygote(self.environment, self.cgroups, torch=torch, wait=False)
+                self.all.append(zygote)
+                self.idle.append(zygote)
+
+    def _take(self, torch: bool) -> Zygote:
+        """An idle zygote of the kind, a new one while there are fewer than ``size`` of it,
+        else the next one given back (more threads than zygotes may ask: one waits while
+        another's runs a submission)."""
+        with self.lock:
+            while True:
+                for zygote in self.idle:
+                    if zygote.torch == torch:
+                        self.idle.remove(zygote)
+                        return zygote
+                if sum(z.torch == torch for z in self.all) < self.size:
+                    zygote = Zygote(self.environment, self.cgroups, torch=torch, wait=False)
+                    self.all.append(zygote)
                     return zygote
-            return None
+                self.returned.wait(timeout=0.5)
 
     def _give_back(self, zygote: Zygote) -> None:
         with self.lock:
             self.idle.append(zygote)
+            self.returned.notify()
 
     @contextmanager
     def zygote(self, torch: bool = False):
         """An idle zygote (a new one if none fits); with ``torch``, one that imported torch."""
         zygote = self._take(torch)
-        if zygote is None:
-            zygote = Zygote(self.environment, self.cgroups, torch=torch)
-            with self.lock:
-                self.all.append(zygote)
         try:
+            zygote.wait_ready()
             yield zygote
         except WorkerFault:
             zygote.close()
             with self.lock:
                 self.all.remove(zygote)
+                self.returned.notify()  # a thread waiting for a zygote may now start one
             raise
         except BaseException:  # a fault of the grader's side, not of the zygote: keep it
             zygote.kill_children()
@@ -241,13 +280,18 @@ class Pool:
         self._give_back(zygote)
 
     def close(self) -> None:
+        for zygote in self.all:  # every zygote told first: they wind down together
+            zygote.sock.close()
         for zygote in self.all:
             zygote.close()
         self.all.clear()
 
 
-def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None, memory=None, keep=None) -> SubmissionRun:
-    """Run ``job["tests"]`` for one submission, restarting the child after a failure.
+def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None, memory=None, keep=None,
+            calls: dict | None = None) -> SubmissionRun:
+    """Run ``job["tests"]`` for one submission, restarting the child after a failure,
+    within the submission's time budget; a later test that calls (``calls``: test -> its
+    functions) a function that timed out is not run (grader.budget).
 
     ``cleanup()`` runs after every attempt, before the next starts (it kills whatever
     the submission left, e.g. its cgroup's processes). ``memory`` is the cgroup.Group
@@ -257,7 +301,8 @@ def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None, memory=None
     remaining = list(job["tests"])
     results: dict[str, object] = {}
     output = Output(limits.output_bytes_kept)
-    budget = Budget(limits.max_submission_result_bytes)
+    budget = Budget(limits.max_submission_result_bytes, limits.submission_seconds)
+    stalls = Stalls(calls or {})
     keep = keep or (lambda run: run)
     first: Attempt | None = None
     restarts = -1
@@ -279,6 +324,9 @@ def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None, memory=None
             break
         pending = [t for t in remaining if t not in results]
         status = {"timeout": "timeout", "violation": "channel"}.get(attempt.end, "crashed")
+        if attempt.out_of_budget:
+            budget_spent(pending, attempt, results, keep, limits.submission_seconds)
+            break
         if attempt.end == "violation" or not attempt.loaded:
             prefix = "" if attempt.end == "violation" else "while loading your code: "
             for test in pending:
@@ -286,7 +334,12 @@ def execute(zygote: Zygote, job: dict, limits: Limits, cleanup=None, memory=None
             break
         results[pending[0]] = keep(TestRun(pending[0], status, error=attempt.detail,
                                            duration_s=attempt.duration_s))
-        remaining = pending[1:]
+        if status == "timeout":
+            stalls.record(pending[0], attempt.detail)
+        remaining = stalls.skip(pending[1:], results, keep)
+        if remaining and budget.seconds <= 0:
+            budget_spent(remaining, None, results, keep, limits.submission_seconds)
+            break
     return SubmissionRun(results, first.import_errors if first else (), output.text(), output.student_bytes,
                          max(restarts, 0), first.load_forbidden if first else (),
                          first.load_warnings if first else ())

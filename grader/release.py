@@ -174,9 +174,9 @@ def leaks(folder: Path, found: Assignment, rubric: Rubric) -> list[str]:
     reference or of a mistake, a hidden test's name. Empty when none.
 
     A line that the student-facing material already shows is not a secret: the template,
-    the assignment's README, and the diagnoses the release carries (a mistake's "Fix:"
-    may quote the line that fixes it; the instructor's grading shows it to every student
-    who makes that mistake)."""
+    the assignment's README, and the diagnoses the release carries (the instructor's
+    grading shows them to every student who makes that mistake; `grader validate` refuses
+    a mistake text that quotes a line of the reference)."""
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     released = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in files)
     public = "\n".join(p.read_text(encoding="utf-8") for p in (found.template_paths[0], found.folder / "README.md")

@@ -6,11 +6,9 @@ import os
 import re
 import sys
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from grader import schema, text
@@ -22,19 +20,6 @@ _MARK = {"passed": "[green]PASS[/]", "failed": "[red]FAIL[/]", "error": "[red]ER
 
 def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
-
-
-@contextmanager
-def progress(total: int):
-    """A progress bar on stderr when it is a terminal; yields ``advance()``."""
-    if not sys.stderr.isatty() or total < 2:
-        yield lambda: None
-        return
-    bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=_console(stderr=True), transient=True)
-    with bar:
-        task = bar.add_task("grading", total=total)
-        yield lambda: bar.advance(task)
 
 
 def _score(document: dict) -> str:
@@ -168,7 +153,7 @@ def diagnosis_counts(documents: list[dict]) -> Counter:
     """How many submissions got each diagnosis (once per submission)."""
     counts: Counter = Counter()
     for document in documents:
-        counts.update({t["diagnosis"] for t in document["tests"] if t.get("diagnosis")})
+        counts.update(sorted({t["diagnosis"] for t in document["tests"] if t.get("diagnosis")}))  # ties: same order every run
     return counts
 
 

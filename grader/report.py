@@ -65,7 +65,12 @@ def write(report: dict, path: Path) -> Path:
     Raises SchemaError / ReportError (nothing is written) or OSError.
     """
     validate(report)
-    data = dumps(report).encode("utf-8")
+    return write_bytes(dumps(report).encode("utf-8"), path)
+
+
+def write_bytes(data: bytes, path: Path) -> Path:
+    """Write ``data`` to ``path`` as ``write`` writes a report: through a fresh temporary
+    file beside it, renamed into place (no link followed, no half-written file seen)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial, fd = _create_partial(path)
     try:
@@ -95,6 +100,15 @@ def read(path: Path) -> dict:
     report = json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
     validate(report)
     return report
+
+
+def who(document: dict) -> str:
+    """Who a report is about, for people: its student, else its file's name (and member)."""
+    if document.get("student"):
+        return document["student"]
+    where = document["submission"]
+    name = Path(where["path"]).name
+    return f"{name} ({where['member']})" if where.get("member") else name
 
 
 def output_paths(submissions: list[Path], outdir: Path) -> list[Path]:

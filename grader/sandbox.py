@@ -1,6 +1,6 @@
 """The sandbox: which isolation layers this machine offers, and entering them in the child.
 
-Layers (DESIGN.md, "The trust boundary"):
+Layers (docs/design.md, "The trust boundary"):
 - always: own session and process group, rlimits, a scrubbed environment, no root
   (switch to an unprivileged uid, or drop every capability), capped output, a watchdog;
 - namespaces: user, PID, network, IPC, UTS and mount (a new root with only the runtime);

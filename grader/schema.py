@@ -1,4 +1,9 @@
-"""JSON Schemas for the grader's documents: assignments, rubrics, reports and worker frames."""
+"""JSON Schemas for the grader's documents: assignments, rubrics, reports and worker frames.
+
+Documents are checked by code fastjsonschema generates from each schema (compiled once
+per process); only a document that fails is checked again by jsonschema, imported then,
+for the message (every problem, with its key path).
+"""
 from __future__ import annotations
 
 import json
@@ -7,7 +12,6 @@ from importlib import resources
 from pathlib import Path
 
 import fastjsonschema
-import jsonschema
 
 
 class SchemaError(Exception):
@@ -15,7 +19,9 @@ class SchemaError(Exception):
 
 
 @lru_cache(maxsize=None)
-def validator(kind: str) -> jsonschema.protocols.Validator:
+def validator(kind: str):
+    """A jsonschema validator of schema ``kind`` (the schema itself checked first)."""
+    import jsonschema
     text = resources.files("grader.schemas").joinpath(f"{kind}.schema.json").read_text()
     document = json.loads(text)
     cls = jsonschema.validators.validator_for(document)
@@ -35,8 +41,8 @@ def _compiled(kind: str, ref: str | None):
 
 def first_problem(document: object, kind: str, ref: str | None = None) -> str | None:
     """The problem of ``document`` against schema ``kind`` (or the part of it at ``ref``,
-    e.g. ``#/$defs/result``), or None if it is valid. For documents checked on a hot path
-    (worker frames, draft-07 schemas): about ten times faster than ``check``."""
+    e.g. ``#/$defs/result``), or None if it is valid: fastjsonschema's generated code, about
+    fifteen times faster than jsonschema (the keywords the schemas use are draft-07's)."""
     try:
         _compiled(kind, ref)(document)
     except fastjsonschema.JsonSchemaException as exc:
@@ -46,9 +52,13 @@ def first_problem(document: object, kind: str, ref: str | None = None) -> str | 
 
 def check(document: object, kind: str, source: str | Path) -> None:
     """Raise SchemaError for the first problem, as ``<source>: <key path>: <problem>``."""
+    problem = first_problem(document, kind)
+    if problem is None:
+        return
     errors = sorted(validator(kind).iter_errors(document), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        where = "/".join(str(part) for part in first.absolute_path) or "(top level)"
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise SchemaError(f"{source}: {where}: {first.message}{more}")
+    if not errors:  # the two validators disagree: the stricter one wins
+        raise SchemaError(f"{source}: {problem}")
+    first = errors[0]
+    where = "/".join(str(part) for part in first.absolute_path) or "(top level)"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    raise SchemaError(f"{source}: {where}: {first.message}{more}")

@@ -239,7 +239,7 @@ def find(submission: Path, release: Path | None = None, assignment: str | None =
             return release
         found = _in_folder(release, assignment or _stem(submission))
         if found is None:
-            raise SelfCheckError(f"{release} holds no *{SUFFIX} file; pass the folder `grader release` wrote")
+            raise SelfCheckError(f"{release} holds no *{SUFFIX} file; pass the folder that grader release wrote")
         return found
     folder = Path(submission).resolve().parent
     for candidate in (folder, *folder.parents):

@@ -225,7 +225,7 @@ class _MissingFinder(importlib.abc.MetaPathFinder):
         module = self.standins.missing(name, sys._getframe(1))
         if module is None:
             return None
-        return importlib.util.spec_from_loader(name, _Given(module), is_package=True)
+        return importlib.util.spec_from_loader(name, GivenLoader(module), is_package=True)
 
 
 class _PlottingFinder(importlib.abc.MetaPathFinder):
@@ -262,7 +262,9 @@ class _Patched(importlib.abc.Loader):
                 setattr(owner, attribute, _nothing)
 
 
-class _Given(importlib.abc.Loader):
+class GivenLoader(importlib.abc.Loader):
+    """Hands out a module made in advance (a stand-in, a proxy); runs nothing."""
+
     def __init__(self, module):
         self.module = module
 

@@ -65,7 +65,7 @@ def preimport(torch: bool = False) -> None:
     NumPy-only batch never pays its start-up. Its CPU is detected here, where /proc is
     visible (in the sandbox cpuinfo would complain into the student's output)."""
     names = ["math", "itertools", "functools", "collections", "copy", "random", "typing",
-             "dataclasses", "statistics", "numpy.linalg", "encodings.idna"]
+             "dataclasses", "statistics", "numpy.linalg", "numpy.random", "encodings.idna"]
     if torch:
         import torch as torch_module
         torch_module.set_num_threads(1)
@@ -76,6 +76,9 @@ def preimport(torch: bool = False) -> None:
             pass
     for name in names:
         __import__(name)
+    # numpy.random's global generator, seeded once here, would be every child's: each child
+    # seeds its own from the OS (as `random` does for itself)
+    os.register_at_fork(after_in_child=numpy.random.seed)
 
 
 # --- zygote -----------------------------------------------------------------------------
@@ -85,6 +88,7 @@ def main() -> None:
     preimport(torch=len(sys.argv) > 3 and sys.argv[3] == "torch")
     _send_line(sock, {"ready": os.getpid()})  # the grader may now move us into our cgroup
     serve(sock)
+    os._exit(0)  # nothing to flush or tear down (torch's teardown alone takes a second)
 
 
 def serve(sock: socket.socket) -> None:
@@ -186,13 +190,9 @@ def child(fds: list[int], handshake=None) -> None:
         os.dup2(devnull, 0)
         os.dup2(output_fd, 1)
         os.dup2(output_fd, 2)
-        keep = {handshake.ready_w, handshake.mapped_r} if handshake else set()
-        for fd in range(3, RESULT_FD):
-            if fd not in keep:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
+        keep = sorted({handshake.ready_w, handshake.mapped_r} if handshake else set())
+        for low, high in zip([2, *keep], [*keep, RESULT_FD]):  # every descriptor but those
+            os.closerange(low + 1, high)
         for stream in (sys.stdout, sys.stderr):
             stream.reconfigure(line_buffering=True, write_through=True)
         probes = _probes(job.pop("probes"), job["tests"])

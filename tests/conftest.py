@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import assignment, rubric, sandbox
+from grader import assignment, mistake, rubric, sandbox
 from grader.grading import Grader, Options
 from grader.limits import Limits
 from grader.pool import Pool
@@ -68,6 +68,17 @@ def grade(layers, workers, course):
         with Grader(found, rubric.load(found), layers_override or layers, options, workers=workers) as grader:
             return grader.grade(path, tests=tests)  # a path, or a handin of a class
     return run
+
+
+@pytest.fixture(scope="session")
+def mistake_file(tmp_path_factory, course):
+    """mistake_file(path) -> the submission the catalogue mistake ``path``
+    (reference/mistakes/<assignment>/<name>.py) stands for: its file composed with the
+    reference (grader.mistake), written as <name>.py in a folder of its own."""
+    def make(path: Path) -> Path:
+        folder = tmp_path_factory.mktemp(f"mistake-{path.parent.name}")
+        return mistake.write_submission(course[path.parent.name], path, folder)
+    return make
 
 
 def statuses(report: dict) -> dict:

@@ -18,9 +18,9 @@ MISTAKES = ROOT / "reference" / "mistakes" / "softmax"
 
 
 @pytest.fixture(scope="module")
-def reports(grade):
+def reports(grade, mistake_file):
     """Reports whose hidden and after_due_date tests fail with expected values in their messages."""
-    return {name: grade(MISTAKES / f"{name}.py") for name in
+    return {name: grade(mistake_file(MISTAKES / f"{name}.py")) for name in
             ("kl_divergence_reversed", "softmax_without_max_subtraction", "kl_divergence_in_bits")}
 
 

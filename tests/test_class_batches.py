@@ -138,10 +138,10 @@ def test_a_student_in_a_class_folder_sees_only_their_own_file(grade, layers, tmp
 
 # --- the command line: classes in, one report per student, a readable summary
 
-def _thirty(root: Path) -> dict[str, Path]:
+def _thirty(root: Path, mistake_file) -> dict[str, Path]:
     """30 students: correct alternatives and known mistakes, as files, folders, notebooks and zips."""
     sources = sorted((ROOT / "tests" / "alternatives" / "softmax").glob("*.py")) + \
-        sorted((ROOT / "reference" / "mistakes" / "softmax").glob("*.py")) + \
+        [mistake_file(p) for p in sorted((ROOT / "reference" / "mistakes" / "softmax").glob("*.py"))] + \
         [EXAMPLES / "ada_loops.py", EXAMPLES / "ben_overflows.py", EXAMPLES / "cleo_uses_torch.py",
          EXAMPLES / "dana_notebook.ipynb", EXAMPLES / "eve_zipped.zip", CORRECT]
     assert len(sources) == 30
@@ -160,8 +160,8 @@ def _thirty(root: Path) -> dict[str, Path]:
     return placed
 
 
-def test_a_class_folder_of_30_students_gives_30_reports_named_after_them(grade, tmp_path):
-    placed = _thirty(tmp_path / "class")
+def test_a_class_folder_of_30_students_gives_30_reports_named_after_them(grade, tmp_path, mistake_file):
+    placed = _thirty(tmp_path / "class", mistake_file)
     out = tmp_path / "out"
     result = grader("grade", "-a", "softmax", "-o", out, "--seed", SEED, "-j", "2", "--format", "json",
                     tmp_path / "class")
@@ -170,7 +170,7 @@ def test_a_class_folder_of_30_students_gives_30_reports_named_after_them(grade, 
     summary = json.loads(result.stdout)
     jsonschema.validate(summary, schema.validator("summary").schema)
     assert summary["count"] == 30 and [row["student"] for row in summary["submissions"]] == sorted(placed)
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{s}.json" for s in placed)
+    assert sorted(p.name for p in out.glob("*.json")) == sorted(f"{s}.json" for s in placed)  # and the gradebook
     for row in summary["submissions"]:
         report = json.loads(Path(row["report"]).read_text())
         assert report["student"] == row["student"] and Path(row["report"]).parent == out.resolve()
@@ -191,10 +191,10 @@ def test_lms_downloads_and_nbgrader_in_one_batch_with_a_plain_summary(tmp_path):
     out = tmp_path / "out"
     result = grader("grade", "-a", "softmax", "-o", out, "--seed", SEED, "-j", "2", canvas, moodle, course)
     assert result.returncode == ExitCode.OK, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.glob("*.json")) == [
         "Ada_Lovelace.json", "Alan_Turing.json", "alice.json", "doejane.json", "leeann.json", "nguyenan.json",
         "smithbob.json"]
-    reports = {p.stem: json.loads(p.read_text()) for p in out.iterdir()}
+    reports = {p.stem: json.loads(p.read_text()) for p in out.glob("*.json")}
     assert reports["doejane"]["load_warnings"] == ["Canvas marks this submission LATE"]
     for student in ("smithbob", "doejane", "leeann", "Ada_Lovelace", "alice"):
         assert full_marks(reports[student]), student
@@ -206,7 +206,7 @@ def test_lms_downloads_and_nbgrader_in_one_batch_with_a_plain_summary(tmp_path):
     assert f"  graded {canvas}/smithbob_12345_67890_softmax.py" in lines
     assert "  warning: Canvas marks this submission LATE" in lines
     assert f"  graded {canvas}/leeann_34567_89012_hw2.zip/hw2/softmax.py" in lines
-    gradebook = grader("export", "-f", "csv", *sorted(out.iterdir()))
+    gradebook = grader("export", "-f", "csv", *sorted(out.glob("*.json")))
     assert [row.split(",")[0] for row in gradebook.stdout.splitlines()] == [
         "student", "Ada Lovelace", "Alan Turing", "alice", "doejane", "leeann", "nguyenan", "smithbob"]
 
@@ -228,7 +228,7 @@ def test_usage_errors_stop_before_anything_is_graded(tmp_path):
     assert conflicting.returncode == ExitCode.USAGE and "--one and --layout canvas" in conflicting.stderr
     settled = grader("grade", "-a", "softmax", "--one", "-o", out, "--seed", SEED, ambiguous)
     assert settled.returncode == ExitCode.OK, settled.stderr
-    assert [p.name for p in out.iterdir()] == ["class.json"]
+    assert [p.name for p in out.glob("*.json")] == ["class.json"]
     report = json.loads((out / "class.json").read_text())
     assert full_marks(report) and report["submission"]["member"] == "softmax.py"
     missing = grader("check", tmp_path / "softmax.py")
@@ -276,6 +276,6 @@ def test_hostile_student_names_reach_the_summary_and_the_reports_as_text(tmp_pat
         shown = result.stdout if style != "json" else \
             "".join(row["label"] for row in json.loads(result.stdout)["submissions"])
         assert "\\x1b]0;pwned\\x07eve" in shown and "[bold red]mallory" in shown
-    reports = {p.name: json.loads(p.read_text()) for p in (tmp_path / "json").iterdir()}
+    reports = {p.name: json.loads(p.read_text()) for p in (tmp_path / "json").glob("*.json")}
     assert {name: r["student"] for name, r in reports.items()} == {
         "_x1b]0;pwned_x07eve.json": "\\x1b]0;pwned\\x07eve", "[bold_red]mallory.json": "[bold red]mallory"}

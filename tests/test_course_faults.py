@@ -50,11 +50,26 @@ def test_a_mistake_file_without_docstring_is_left_out_with_a_warning(course, tmp
 
 def test_a_mistake_file_that_raises_on_import_is_left_out_and_check_still_runs(course):
     broken = course / "reference" / "mistakes" / "softmax" / "softmax_ignores_axis.py"
-    broken.write_text(broken.read_text() + "\nraise RuntimeError('a broken mistake file')\n")
+    broken.write_text(broken.read_text() + "\n\ndef _broken():\n    raise RuntimeError('a broken mistake file')\n"
+                      "\n\nBROKEN = _broken()\n")  # raises when the reference with this mistake is imported
     result = grader("check", "--course", str(course), str(BUGGY.with_name("ben_overflows.py")), "-a", "softmax")
     assert result.returncode == ExitCode.TESTS_FAILED, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert "softmax_ignores_axis.py is left out of the diagnoses: RuntimeError: a broken mistake file" in result.stderr
+
+
+def test_a_mistake_file_with_a_statement_that_is_no_definition_is_left_out_naming_the_line(course):
+    broken = course / "reference" / "mistakes" / "softmax" / "softmax_ignores_axis.py"
+    lines = broken.read_text().count("\n")
+    broken.write_text(broken.read_text() + "print('not a definition')\n")
+    result = grader("check", "--course", str(course), str(BUGGY.with_name("ben_overflows.py")), "-a", "softmax")
+    assert result.returncode == ExitCode.TESTS_FAILED, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert (f"softmax_ignores_axis.py is left out of the diagnoses: CourseError: {broken} line {lines + 1}: "
+            "`print('not a definition')` is not a definition") in " ".join(result.stderr.split())
+    validated = grader("validate", "--course", str(course))
+    assert validated.returncode == ExitCode.TESTS_FAILED
+    assert f"{broken}: line {lines + 1}: `print('not a definition')` is not a definition" in validated.stdout
 
 
 @pytest.mark.parametrize("file, damage, named", [

@@ -65,8 +65,8 @@ def test_diagnoses_never_reveal_expected_values(tmp_path, grade):
             assert all(n in (3.0,) or n.is_integer() for n in numbers), test["diagnosis"]
 
 
-def test_a_catalogue_mistake_is_named_over_a_pattern(grade):
-    report = grade(ROOT / "reference" / "mistakes" / "softmax" / "cross_entropy_sums_instead_of_mean.py")
+def test_a_catalogue_mistake_is_named_over_a_pattern(grade, mistake_file):
+    report = grade(mistake_file(ROOT / "reference" / "mistakes" / "softmax" / "cross_entropy_sums_instead_of_mean.py"))
     assert _diagnosis(report, "cross_entropy_batch").startswith("Matches a known mistake: cross_entropy adds up")
 
 

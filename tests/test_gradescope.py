@@ -79,7 +79,9 @@ def test_the_zip_holds_the_two_scripts_the_wheel_and_this_assignment_only(autogr
                                         ROOT / "reference" / "mistakes" / "softmax" / "kl_divergence_reversed.py",
                                         ROOT / "reference" / "mistakes" / "softmax" / "softmax_without_max_subtraction.py",
                                         SUBMISSIONS / "syntax_error.py"], ids=lambda p: p.stem)
-def test_run_autograder_writes_valid_results_for_the_student(autograder, submission):
+def test_run_autograder_writes_valid_results_for_the_student(autograder, submission, mistake_file):
+    if submission.parent.parent.name == "mistakes":
+        submission = mistake_file(submission)  # the submission a catalogue mistake stands for
     run, results = _run(autograder, submission)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     jsonschema.validate(results, SCHEMA)

@@ -25,8 +25,11 @@ def test_infinite_loop_in_one_function_fails_only_its_tests(grade):
     report = grade(fixture("infinite_loop_in_kl_divergence.py"), timeout_s=1.0)
     for test, status in statuses(report).items():
         assert status == ("timeout" if test.startswith("kl_divergence") else "passed"), test
-    assert "time limit" in next(t for t in report["tests"] if t["status"] == "timeout")["message"]
-    assert report["restarts"] >= 1
+    timed_out = [t for t in report["tests"] if t["status"] == "timeout"]
+    assert "time limit" in timed_out[0]["message"]
+    # the later kl_divergence tests are not run (grader.budget): no fresh child is needed
+    assert all(t["message"].startswith("not run: `kl_divergence` did not finish") for t in timed_out[1:])
+    assert report["restarts"] == 0
 
 
 def test_os_exit_crashes_only_the_tests_that_call_it(grade):

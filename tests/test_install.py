@@ -142,7 +142,7 @@ def _rubric_tests(name: str, hidden: bool) -> list[str]:
     return [test for test, entry in tests.items() if (entry["visibility"] != "visible") == hidden]
 
 
-def test_check_needs_only_the_release_and_the_students_file(venv, releases, tmp_path):
+def test_check_needs_only_the_release_and_the_students_file(venv, releases, tmp_path, mistake_file):
     """No course anywhere the installed grader looks (its shipped copy moved away): `grader
     list` has none, and `grader check` still grades from the release alone."""
     from grader import selfcheck
@@ -159,7 +159,7 @@ def test_check_needs_only_the_release_and_the_students_file(venv, releases, tmp_
             passed = run(venv, "check", f"{name}.py", cwd=mine)
             assert passed.returncode == ExitCode.OK, passed.stdout + passed.stderr
             recorded = selfcheck.read(mine / f"{name}.selfcheck.json").mistakes
-            mistake = ROOT / "reference" / "mistakes" / name / f"{recorded[0].name}.py"
+            mistake = mistake_file(ROOT / "reference" / "mistakes" / name / f"{recorded[0].name}.py")
             shutil.copy(mistake, mine / f"{name}.py")
             failed = run(venv, "check", f"{name}.py", cwd=mine)
             assert failed.returncode == ExitCode.TESTS_FAILED, failed.stdout + failed.stderr

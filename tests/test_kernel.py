@@ -49,19 +49,20 @@ def _result(run: subprocess.CompletedProcess):
     return eval(line.removeprefix("RESULT "))
 
 
-def test_in_a_kernel_it_checks_the_cells_that_ran_whether_or_not_they_are_saved(released, tmp_path):
+def test_in_a_kernel_it_checks_the_cells_that_ran_whether_or_not_they_are_saved(released, tmp_path, mistake_file):
+    mistake = mistake_file(MISTAKE)  # the catalogue mistake composed with the reference
     folder = tmp_path / "work"
     shutil.copytree(released, folder)
     magic = tmp_path / "magic.py"
     magic.write_text("x = 1\n%time y = 2\n")
-    run = _python(KERNEL, magic, MISTAKE, cwd=folder)
+    run = _python(KERNEL, magic, mistake, cwd=folder)
     passed, score, max_score, tests = _result(run)
     assert (passed, score, max_score) == (False, 8, 9), run.stdout + run.stderr
     hint = ("Matches a known mistake: softmax always normalises along the last axis, whatever `axis` it is "
             "given. Fix: Pass `axis` (not -1) to both the max and the sum.")
     assert ("softmax_axis0", "failed", hint) in tests
     assert "FAIL softmax_axis0" in run.stdout and "Hint: Matches a known mistake" in run.stdout
-    fixed = _python(KERNEL, MISTAKE, CORRECT, cwd=folder)  # a later cell redefines every function
+    fixed = _python(KERNEL, mistake, CORRECT, cwd=folder)  # a later cell redefines every function
     assert _result(fixed)[:3] == [True, 9, 9], fixed.stdout + fixed.stderr
 
 

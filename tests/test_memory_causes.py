@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from conftest import SUBMISSIONS
+from conftest import SEED, SUBMISSIONS
+
+from grader import rubric
+from grader.grading import Grader, Options
+from grader.limits import Limits
+from grader.pool import Pool
 
 HALF_GIB = 512 << 20
 
@@ -29,10 +34,19 @@ def test_memory_filled_in_one_function_says_so_on_its_tests_only(grade, configur
             assert test["status"] == "passed", test["id"]
 
 
-def test_without_cgroups_the_memory_error_is_named_with_the_limit(grade, layers):
+def test_without_cgroups_the_memory_error_is_named_with_the_limit(layers, course):
+    """A machine without cgroups: its own pool, whose zygotes are in no group (the session's
+    pool is, and the limit an earlier test gave its group would stop the child first)."""
     without = dataclasses.replace(layers, cgroups=False, namespaces=False)  # an address-space rlimit instead
-    report = grade(SUBMISSIONS / "memory_hog_in_log_softmax.py", layers_override=without,
-                   memory_bytes=HALF_GIB, tests=("log_softmax_rows", "softmax_rows"))
+    found = course["softmax"]
+    options = Options(limits=Limits(timeout_s=3.0, memory_bytes=HALF_GIB), seed=SEED)
+    workers = Pool(1, cgroups=False)
+    try:
+        with Grader(found, rubric.load(found), without, options, workers=workers) as grader:
+            report = grader.grade(SUBMISSIONS / "memory_hog_in_log_softmax.py",
+                                  tests=("log_softmax_rows", "softmax_rows"))
+    finally:
+        workers.close()
     by_id = {t["id"]: t for t in report["tests"]}
     assert by_id["softmax_rows"]["status"] == "passed"
     failed = by_id["log_softmax_rows"]

@@ -48,8 +48,9 @@ def _cases(junit: ElementTree.Element) -> dict:
     return {case.get("name"): case for case in junit.iter("testcase")}
 
 
-def test_each_visible_test_is_an_item_with_the_messages_and_hints_of_grader_check(released, tmp_path, layers):
-    mistake = MISTAKES / "cross_entropy_sums_instead_of_mean.py"
+def test_each_visible_test_is_an_item_with_the_messages_and_hints_of_grader_check(released, tmp_path, layers,
+                                                                                   mistake_file):
+    mistake = mistake_file(MISTAKES / "cross_entropy_sums_instead_of_mean.py")
     folder = _repository(released, tmp_path, softmax_py=mistake)
     run, junit = _pytest(folder)
     assert run.returncode == 1, run.stdout[-3000:]

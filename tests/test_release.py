@@ -105,12 +105,13 @@ def _key(document: dict) -> list[tuple]:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_checking_from_the_release_gives_the_instructors_verdicts_messages_and_diagnoses(
-        releases, course, layers, workers, name):
+        releases, course, layers, workers, name, mistake_file):
     """Every known mistake, correct alternative, the template and the reference: the release
     alone gives what the instructor's `grader check` gives at the same seed."""
     found = course[name]
     check = selfcheck.read(releases[name] / f"{name}.selfcheck.json")
-    files = [*found.mistake_paths, *found.alternative_paths, found.template_paths[0], found.reference_path]
+    files = [*map(mistake_file, found.mistake_paths), *found.alternative_paths, found.template_paths[0],
+             found.reference_path]
     if name == "softmax":
         files += sorted((ROOT / "examples" / "softmax").iterdir())
     visible = tuple(e.test for e in rubric.load(found).visible())
@@ -141,14 +142,14 @@ def _student_folder(releases, tmp_path, name="softmax") -> Path:
     return folder
 
 
-def test_grader_check_finds_the_release_beside_the_file(releases, tmp_path):
+def test_grader_check_finds_the_release_beside_the_file(releases, tmp_path, mistake_file):
     folder = _student_folder(releases, tmp_path)
     shutil.copy(ROOT / "examples" / "softmax" / "ada_loops.py", folder / "softmax.py")
     env = {"PATH": "/usr/bin:/bin", "GRADER_COURSE": str(tmp_path / "no-course-here")}  # no course: not read
     passed = _grader("check", "softmax.py", cwd=folder, env=env)
     assert passed.returncode == ExitCode.OK, passed.stderr + passed.stdout
     assert "Visible tests: 9/9" in passed.stdout
-    shutil.copy(ROOT / "reference" / "mistakes" / "softmax" / "softmax_ignores_axis.py", folder / "softmax.py")
+    shutil.copy(mistake_file(ROOT / "reference" / "mistakes" / "softmax" / "softmax_ignores_axis.py"), folder / "softmax.py")
     failed = _grader("check", "softmax.py", cwd=folder, env=env)
     assert failed.returncode == ExitCode.TESTS_FAILED
     assert "FAIL softmax_axis0" in failed.stdout

@@ -80,7 +80,7 @@ def test_a_batch_with_colliding_stems_keeps_every_report(tmp_path):
     out = tmp_path / "out"
     result = grader("grade", "-a", "softmax", "-j", "2", "-o", str(out), "--seed", str(SEED), *map(str, batch))
     assert result.returncode == ExitCode.OK, result.stderr
-    written = {p.name: json.loads(p.read_text()) for p in out.iterdir()}
+    written = {p.name: json.loads(p.read_text()) for p in out.glob("*.json")}  # beside the gradebook
     assert sorted(written) == sorted(["victim.py.json", "victim.ipynb.json", "victim-2.json", "alice-softmax.json",
                                       "bob-softmax.json", "victim.py-2.json"])
     assert [written[n]["submission"]["path"] for n in ("victim.py.json", "victim.ipynb.json", "victim-2.json",
@@ -107,7 +107,7 @@ def test_links_planted_in_the_output_folder_are_never_followed(tmp_path):
     written = out / "softmax.json"
     assert not written.is_symlink() and json.loads(written.read_text())["score"] == 30
     assert (out / "softmax.json.partial").is_symlink()  # left as found
-    assert sorted(p.name for p in out.iterdir()) == ["softmax.json", "softmax.json.partial"]
+    assert sorted(p.name for p in out.iterdir()) == ["gradebook.sqlite", "softmax.json", "softmax.json.partial"]
 
 
 def test_write_creates_its_temporary_file_exclusively_and_cleans_up_on_failure(tmp_path, monkeypatch):

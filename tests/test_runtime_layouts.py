@@ -98,13 +98,23 @@ def test_correct_work_gets_full_marks_wherever_the_runtime_lives(layout_folder, 
 
 
 def test_a_broken_runtime_stops_the_batch_with_its_cause_and_writes_no_report(tmp_path, monkeypatch, capsys):
-    """The canary: a sandbox that hides NumPy's files from the worker child."""
+    """The canary: a sandbox that hides the Python runtime's files from the worker child.
+    The worker preimports what grading NumPy code uses (numpy.random included), so the
+    reference of this copy of the course also uses a NumPy module that no worker preimports,
+    as a student's code may: the child must read it, and cannot."""
     from grader import cli, grading
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "assignments" / "softmax", course / "assignments" / "softmax")
+    for part in ("rubrics/softmax.toml", "reference/softmax.py"):
+        (course / part).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / part, course / part)
+    reference = course / "reference" / "softmax.py"
+    reference.write_text(reference.read_text() + "\nnp.polynomial  # NumPy loads it on first use, from disk\n")
     prefixes = (sys.prefix, sys.base_prefix, str(SITE))
     hidden = [p for p in grading.runtime_paths() if not p.startswith(prefixes)]
     monkeypatch.setattr(grading, "runtime_paths", lambda: hidden)
-    monkeypatch.setattr(sys, "argv", ["grader", "grade", "-a", "softmax", "-o", str(tmp_path / "out"),
-                                      "--seed", "3", str(CORRECT)])
+    monkeypatch.setattr(sys, "argv", ["grader", "grade", "--course", str(course), "-a", "softmax", "-o",
+                                      str(tmp_path / "out"), "--seed", "3", str(CORRECT)])
     with pytest.raises(SystemExit) as ended:
         cli.main()
     assert ended.value.code == ExitCode.GRADER_FAULT

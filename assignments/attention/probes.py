@@ -1,4 +1,4 @@
-"""Probes for the attention assignment (see ASSIGNMENTS.md, section 6).
+"""Probes for the attention assignment (see docs/assignments.md, section 6).
 
 Each probe returns the submission's outputs; the grader compares them with the
 reference's outputs for the same seed. Visibility and points live in rubrics/attention.toml.

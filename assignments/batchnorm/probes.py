@@ -1,4 +1,4 @@
-"""Probes for the batchnorm assignment (see ASSIGNMENTS.md, section 7).
+"""Probes for the batchnorm assignment (see docs/assignments.md, section 7).
 
 Each probe returns the submission's outputs; the grader compares them with the
 reference's outputs for the same seed. Visibility and points live in rubrics/batchnorm.toml.

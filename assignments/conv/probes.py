@@ -1,4 +1,4 @@
-"""Probes for the conv assignment (see ASSIGNMENTS.md, section 4).
+"""Probes for the conv assignment (see docs/assignments.md, section 4).
 
 Each probe returns the submission's outputs; the grader compares them with the
 reference's outputs for the same seed. Visibility and points live in rubrics/conv.toml.

@@ -1,4 +1,4 @@
-"""Probes for the lstm assignment (see ASSIGNMENTS.md, section 5).
+"""Probes for the lstm assignment (see docs/assignments.md, section 5).
 
 Each probe returns the submission's outputs; the grader compares them with the
 reference's outputs for the same seed. Visibility and points live in rubrics/lstm.toml.

@@ -1,4 +1,4 @@
-"""Probes for the ols assignment (see ASSIGNMENTS.md, section 1).
+"""Probes for the ols assignment (see docs/assignments.md, section 1).
 
 Each probe returns the submission's outputs; the grader compares them with the
 reference's outputs for the same seed. Visibility and points live in rubrics/ols.toml.

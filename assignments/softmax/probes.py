@@ -1,4 +1,4 @@
-"""Probes for the softmax assignment (see ASSIGNMENTS.md, section 2).
+"""Probes for the softmax assignment (see docs/assignments.md, section 2).
 
 Each probe returns the submission's outputs; the grader compares them with the
 reference's outputs for the same seed. Visibility and points live in rubrics/softmax.toml.

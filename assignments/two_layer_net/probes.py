@@ -1,4 +1,4 @@
-"""Probes for the two_layer_net assignment (see ASSIGNMENTS.md, section 3).
+"""Probes for the two_layer_net assignment (see docs/assignments.md, section 3).
 
 Each probe returns the submission's outputs; the grader compares them with the
 reference's outputs for the same seed. Visibility and points live in

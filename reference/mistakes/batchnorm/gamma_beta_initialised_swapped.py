@@ -2,6 +2,7 @@
 
 Fix: Initialise gamma (the scale) with ones and beta (the shift) with zeros, so the layer starts as a plain normalisation.
 """
+
 import numpy as np
 
 
@@ -15,45 +16,3 @@ class BatchNorm1d:
         self.eps = eps
         self.momentum = momentum
         self.cache = None
-
-    def train(self):
-        self.training = True
-
-    def eval(self):
-        self.training = False
-
-    def forward(self, x):
-        if not self.training:
-            x_hat = (x - self.running_mean) / np.sqrt(self.running_var + self.eps)
-            return self.gamma * x_hat + self.beta
-
-        n = x.shape[0]
-        mu = np.mean(x, axis=0)
-        xc = x - mu
-        var = np.mean(xc ** 2, axis=0)
-        std = np.sqrt(var + self.eps)
-        x_hat = xc / std
-        out = self.gamma * x_hat + self.beta
-
-        unbiased_var = var * n / (n - 1)
-        self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * mu
-        self.running_var = (1 - self.momentum) * self.running_var + self.momentum * unbiased_var
-
-        self.cache = (xc, std, x_hat, self.gamma)
-        return out
-
-    def backward(self, dout):
-        xc, std, x_hat, gamma = self.cache
-        n = dout.shape[0]
-
-        self.dbeta = np.sum(dout, axis=0)
-        self.dgamma = np.sum(dout * x_hat, axis=0)
-        dx_hat = dout * gamma
-
-        dxc = dx_hat / std
-        dstd = -np.sum(dx_hat * xc, axis=0) / std ** 2
-        dvar = dstd / (2 * std)
-        dxc = dxc + 2 * xc * dvar / n
-        dmu = -np.sum(dxc, axis=0)
-        dx = dxc + dmu / n
-        return dx

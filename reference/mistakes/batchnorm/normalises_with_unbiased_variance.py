@@ -2,26 +2,11 @@
 
 Fix: Normalise with the mean of (x - mean)**2, dividing by N; the unbiased variance is used only to update running_var.
 """
+
 import numpy as np
 
 
 class BatchNorm1d:
-    def __init__(self, num_features, eps=1e-5, momentum=0.1):
-        self.gamma = np.ones(num_features)
-        self.beta = np.zeros(num_features)
-        self.running_mean = np.zeros(num_features)
-        self.running_var = np.ones(num_features)
-        self.training = True
-        self.eps = eps
-        self.momentum = momentum
-        self.cache = None
-
-    def train(self):
-        self.training = True
-
-    def eval(self):
-        self.training = False
-
     def forward(self, x):
         if not self.training:
             x_hat = (x - self.running_mean) / np.sqrt(self.running_var + self.eps)

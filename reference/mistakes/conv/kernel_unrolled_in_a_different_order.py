@@ -2,34 +2,11 @@
 
 Fix: Unroll the window and the filter in the same (C, HH, WW) order, e.g. window.reshape(-1) with w[f].reshape(-1), or multiply the (C, HH, WW) arrays directly.
 """
+
 import numpy as np
 
 
-def output_size(size, kernel, stride, pad):
-    """Number of window positions along one axis: ``1 + (size + 2*pad - kernel) // stride``."""
-    return 1 + (size + 2 * pad - kernel) // stride
-
-
-def pad_input(x, pad):
-    """Zero-pad the two spatial axes of ``x`` (N, C, H, W) by ``pad`` pixels on each side."""
-    return np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="constant")
-
-
 def conv_forward(x, w, b, stride=1, pad=0):
-    """Cross-correlate every filter with every image (the kernel is not flipped).
-
-    Inputs:
-    - x: (N, C, H, W) input images
-    - w: (F, C, HH, WW) filters
-    - b: (F,) biases, one per filter
-    - stride: step between neighbouring windows, the same along H and W
-    - pad: number of zero pixels added on each side of H and of W
-
-    Returns:
-    - out: (N, F, H', W') with H' = 1 + (H + 2*pad - HH) // stride and
-      W' = 1 + (W + 2*pad - WW) // stride
-    - cache: (x, w, b, stride, pad), what conv_backward needs
-    """
     N, C, H, W = x.shape
     F, _, HH, WW = w.shape
     H_out = output_size(H, HH, stride, pad)
@@ -49,17 +26,6 @@ def conv_forward(x, w, b, stride=1, pad=0):
 
 
 def conv_backward(dout, cache):
-    """Gradients of the loss with respect to the inputs of conv_forward.
-
-    Inputs:
-    - dout: (N, F, H', W') upstream gradient of ``out``
-    - cache: the cache returned by conv_forward
-
-    Returns:
-    - dx: (N, C, H, W) gradient of ``x`` (the padding is cut off again)
-    - dw: (F, C, HH, WW) gradient of ``w``
-    - db: (F,) gradient of ``b``
-    """
     x, w, b, stride, pad = cache
     N, C, H, W = x.shape
     F, _, HH, WW = w.shape

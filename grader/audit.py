@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import degenerate
+from grader import degenerate, syntax
 from grader.assignment import CourseError
 from grader.grading import Grader, Options
 from grader.mistake import parse_docstring, write_submission
@@ -202,4 +202,4 @@ def degenerate_findings(found, scores, layers, workers, seed: int, jobs: int = 2
 
 
 def _docstring(path: Path) -> str | None:
-    return ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+    return ast.get_docstring(syntax.parse(path.read_text(encoding="utf-8")))

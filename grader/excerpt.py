@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
+from grader import syntax
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)
 
@@ -21,7 +22,7 @@ def excerpt(source: str, tests: Iterable[str]) -> str:
     """The source of a module holding the top-level functions named in ``tests`` and
     everything they use; SyntaxError if ``source`` does not parse, LookupError naming
     the tests that are not functions of it."""
-    module = ast.parse(source)
+    module = syntax.parse(source)
     body = [node for node in module.body if not _is_docstring(node)]
     defined = {node: _names_defined(node) for node in body if isinstance(node, _DEFINITIONS)}
     functions = {name for node, names in defined.items() if isinstance(node, ast.FunctionDef) for name in names}

@@ -26,7 +26,7 @@ import nbformat
 from markupsafe import Markup
 from nbconvert import HTMLExporter
 
-from grader import audience as audiences
+from grader import audience as audiences, syntax
 from grader import notebook, report, submission, text, tree
 from grader.limits import Limits
 from grader.page import asset, environment
@@ -93,7 +93,7 @@ def _module(source: str) -> list[Block]:
     comments above it), the statements between them together."""
     lines = source.splitlines(keepends=True)
     try:
-        body = ast.parse(source).body
+        body = syntax.parse(source).body
     except (SyntaxError, ValueError):
         return [Block("code", source, "module")]
     starts = {0}
@@ -117,7 +117,7 @@ def _module(source: str) -> list[Block]:
 def _names(source: str) -> frozenset:
     """The names a piece of code binds at its top level (functions, classes, assignments, imports)."""
     try:
-        body = ast.parse(source).body
+        body = syntax.parse(source).body
     except (SyntaxError, ValueError):
         return frozenset()
     names = set()

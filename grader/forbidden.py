@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from grader.assignment import Forbidden
 from grader.submission import CodeUnit
+from grader import syntax
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def scan(units: tuple[CodeUnit, ...], forbidden: Forbidden, load_events=()) -> S
     trees = {}
     for unit in units:
         try:
-            tree = ast.parse(unit.source, filename=unit.filename)
+            tree = syntax.parse(unit.source, filename=unit.filename)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue  # a unit that does not parse does not run either
         visitor.unit = unit.filename

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader import solution, template
+from grader import solution, syntax, template
 
 _CODE_ROLE = re.compile(r"^#\s*(?P<role>probes|rubric|assignment)\s*$")
 _NAMED_ROLE = re.compile(r"^#\s*(?P<role>mistake|alternative)\s*:\s*(?P<name>.*?)\s*$")
@@ -200,7 +200,7 @@ def _title(cells: list[Cell]) -> str | None:
 
 def _framework(reference: str) -> str:
     try:
-        tree = ast.parse(reference)
+        tree = syntax.parse(reference)
     except SyntaxError:
         return "numpy"
     for node in ast.walk(tree):
@@ -213,7 +213,7 @@ def _framework(reference: str) -> str:
 
 def _public(template_py: str) -> list[str]:
     try:
-        tree = ast.parse(template_py)
+        tree = syntax.parse(template_py)
     except SyntaxError:
         return []
     return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and not n.name.startswith("_")]
@@ -222,7 +222,7 @@ def _public(template_py: str) -> list[str]:
 def _probe_names(path: Path, probes: str) -> list[str]:
     """The @probe functions of the probes cells, in order (by their decorator)."""
     try:
-        tree = ast.parse(probes)
+        tree = syntax.parse(probes)
     except SyntaxError as exc:
         raise MasterError(f"{path}: the probes cells do not parse: line {exc.lineno}: {exc.msg}") from None
     return [node.name for node in tree.body if isinstance(node, ast.FunctionDef) and any(

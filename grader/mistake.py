@@ -43,6 +43,7 @@ from pathlib import Path
 from types import ModuleType
 
 from grader.assignment import Assignment, CourseError
+from grader import syntax
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _IMPORTS = (ast.Import, ast.ImportFrom)
@@ -87,7 +88,7 @@ def _docstring_node(body: list[ast.stmt]) -> ast.Expr | None:
 
 def _parse(source: str, label: str) -> ast.Module:
     try:
-        return ast.parse(source)
+        return syntax.parse(source)
     except SyntaxError as exc:
         raise CourseError(f"{label} line {exc.lineno}: {exc.msg}; a mistake file must be valid Python") from exc
 
@@ -111,7 +112,7 @@ def _members(body: list[ast.stmt], label: str, where: str) -> dict[str, ast.stmt
 
 def _shape(node: ast.stmt) -> str:
     """The statement without docstrings, for telling whether two definitions differ."""
-    node = ast.parse(ast.unparse(node)).body[0]
+    node = syntax.parse(ast.unparse(node)).body[0]
     for each in ast.walk(node):
         if isinstance(each, _DEFINITIONS) and _docstring_node(each.body):
             each.body = each.body[1:] or [ast.Pass()]
@@ -254,7 +255,7 @@ def _with_imports(out: list[str], mine: _Source, ref: _Source) -> list[str]:
     wanted = [node for node in mine.tree.body if isinstance(node, _IMPORTS) and ast.dump(node) not in present]
     if not wanted:
         return out
-    tree = ast.parse("\n".join(out))
+    tree = syntax.parse("\n".join(out))
     imports = [node for node in tree.body if isinstance(node, _IMPORTS)]
     doc = _docstring_node(tree.body)
     after = imports[-1].end_lineno if imports else (doc.end_lineno if doc else 0)
@@ -270,7 +271,7 @@ def _with_docstring(out: list[str], mine: _Source) -> list[str]:
     doc = _docstring_node(mine.tree.body)
     if doc is None:
         return out
-    tree = ast.parse("\n".join(out))
+    tree = syntax.parse("\n".join(out))
     theirs = _docstring_node(tree.body)
     text = mine.text(doc, 0, comments=False)
     if theirs is None:
@@ -311,7 +312,7 @@ def write_submission(found: Assignment, path: Path, folder: Path) -> Path:
 def code_lines(source: str) -> list[str]:
     """The code of each line of ``source`` that is not blank, a comment, an import or a
     docstring, stripped, with its comment cut off."""
-    tree = ast.parse(source)
+    tree = syntax.parse(source)
     skipped: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, *_DEFINITIONS)):

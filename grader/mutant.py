@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.mutator import Scope, Site, replacements
+from grader import syntax
 
 MAX_PER_FUNCTION = 120
 
@@ -89,7 +90,7 @@ def functions(tree: ast.Module) -> list[tuple[str, ast.FunctionDef]]:
 def generate(source: str, cap: int = MAX_PER_FUNCTION, only: set[str] | None = None) -> tuple[Mutant, ...]:
     """The mutants of every function of ``source`` (or of those named in ``only``), at most
     ``cap`` per function. Raises SyntaxError when ``source`` does not parse."""
-    tree = ast.parse(source)
+    tree = syntax.parse(source)
     defined = frozenset(n.name for n in tree.body if isinstance(n, ast.FunctionDef))
     attributes = {n.name: tuple(sorted({a.attr for a in ast.walk(n) if isinstance(a, ast.Attribute)
                                         and isinstance(a.value, ast.Name) and a.value.id == "self"}

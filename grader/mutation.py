@@ -26,14 +26,13 @@ points. Survivors are listed, not findings: they measure the probes.
 """
 from __future__ import annotations
 
-import ast
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import degenerate, mutant, schema
+from grader import degenerate, mutant, schema, syntax
 from grader.assignment import Assignment, CourseError, read_toml
 from grader.grading import Grader, Options
 from grader.pool import Pool
@@ -120,7 +119,7 @@ def measure(found: Assignment, scores, layers, seeds: tuple[int, ...], jobs: int
     source = found.reference_path.read_text(encoding="utf-8")
     mutants = mutant.generate(source, cap)
     listed = {e.key: e for e in equivalents(found)}
-    names = [name for name, _ in mutant.functions(ast.parse(source))]
+    names = [name for name, _ in mutant.functions(syntax.parse(source))]
     uses = degenerate.exercised(found, seeds[0], names)
     tests_of = {name: tuple(e.test for e in scores.entries if name in uses.get(e.test, ())) for name in names}
     per_seed = []

@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 import numpy
 
-from grader import __version__, canary, excerpt, selfcheck, template
+from grader import __version__, canary, excerpt, selfcheck, syntax, template
 from grader.assignment import Assignment, CourseError
 from grader.checker import Checker
 from grader.diagnosis import Diagnoser, _agrees
@@ -202,7 +202,7 @@ def solution_lines(source: str) -> list[str]:
     out`` gives nothing away)."""
     import ast
     docstring_lines: set[int] = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(syntax.parse(source)):
         if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
             doc = node.body[0] if node.body else None
             if isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant) and isinstance(doc.value.value, str):

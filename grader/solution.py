@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from grader import syntax
 
 _BEGIN = re.compile(r"^\s*#\s*BEGIN SOLUTION\s*$")
 _END = re.compile(r"^\s*#\s*END SOLUTION\s*$")
@@ -124,7 +125,7 @@ def _functions(code: str, lines: list[str]) -> dict[int, str]:
     the functions; line numbers are mapped back."""
     kept = [n for n, line in enumerate(lines) if not (_BEGIN.match(line) or _END.match(line))]
     try:
-        tree = ast.parse(code)
+        tree = syntax.parse(code)
     except SyntaxError as exc:
         original = kept[exc.lineno - 1] + 1 if exc.lineno and exc.lineno <= len(kept) else exc.lineno
         raise RegionError(original or 1, f"the code does not parse: {exc.msg}") from exc

@@ -27,6 +27,7 @@ import importlib.util
 import os
 import sys
 import types
+from grader import syntax
 
 PLOTTING = frozenset({"matplotlib", "seaborn", "plotly", "bokeh", "altair"})
 _MATPLOTLIB_NO_OPS = {"matplotlib.pyplot": ("show", "savefig", "pause", "ion", "waitforbuttonpress", "ginput"),
@@ -176,7 +177,7 @@ class StandIns:
         """Is line ``line`` of ``filename`` inside a ``try`` that catches ImportError?"""
         if filename not in self._trees:
             try:
-                self._trees[filename] = ast.parse(self._sources.get(filename, ""))
+                self._trees[filename] = syntax.parse(self._sources.get(filename, ""))
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 self._trees[filename] = None
         tree = self._trees[filename]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from grader import assignment as course
+from grader import assignment as course, syntax
 from grader import compare, hint, mistake, protocol, rubric, sandbox, template
 from grader.audit import degenerate_findings
 from grader.pool import Pool
@@ -74,7 +74,7 @@ def _templates(found: course.Assignment) -> list[str]:
     if not script.is_file():
         return [f"{script} is missing"]
     try:
-        tree = ast.parse(script.read_text(encoding="utf-8"))
+        tree = syntax.parse(script.read_text(encoding="utf-8"))
     except (SyntaxError, UnicodeDecodeError) as exc:
         return [f"{script} cannot be parsed: {exc}"]
     problems = []
@@ -129,7 +129,7 @@ def _equivalent_mutants(found: course.Assignment) -> list[str]:
 def _mistake(found: course.Assignment, path: Path, reference: str, quotable: list[str]) -> list[str]:
     source = path.read_text(encoding="utf-8")
     try:
-        misconception, fix = mistake.parse_docstring(path.stem, ast.get_docstring(ast.parse(source)))
+        misconception, fix = mistake.parse_docstring(path.stem, ast.get_docstring(syntax.parse(source)))
         changes = mistake.changes(reference, source, str(path))
         composed = mistake.compose(reference, source, str(path))
     except (ValueError, SyntaxError, course.CourseError) as exc:

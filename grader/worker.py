@@ -47,6 +47,7 @@ from grader import protocol, sandbox  # noqa: E402
 from grader.guard import Guard  # noqa: E402
 from grader.probe import collect  # noqa: E402
 from grader.standin import StandIns  # noqa: E402
+from grader import syntax
 
 JOB_HEADER = struct.Struct("<Q")
 RESULT_FD = 1000
@@ -359,7 +360,7 @@ def _undefined(units: list[dict], namespace: dict, needed: set[str]) -> str:
     written = {}
     for unit in units:
         try:
-            tree = ast.parse(unit["source"])
+            tree = syntax.parse(unit["source"])
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         for node in tree.body:

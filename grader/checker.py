@@ -9,8 +9,11 @@ recorded inputs (grader.canary). No course is needed, and none is read.
 For a seed, a file and the visible tests, the verdicts, messages, scores and diagnoses
 are those of the instructor's ``grader check`` with the course (tested on the mistake
 catalogue and the examples). The instructor's full grading may diagnose a visible test
-differently in one case: when two catalogue mistakes both explain a visible test, the
-one agreeing with the student on more tests wins, and there the hidden tests count too.
+differently in two cases, as there the hidden tests count too: when two catalogue
+mistakes both explain a visible test, the one agreeing with the student on more tests
+wins; and a mistake is named only when the student agrees with it on every test where
+it differs from the reference. A ratio, sign or offset pattern is confirmed at the second
+seed with the reference's outputs recorded there.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from functools import cached_property
 from pathlib import Path
 
 from grader import canary as canaries
+from grader import pattern
 from grader.assignment import Assignment, CourseError, Forbidden
 from grader.diagnosis import Diagnoser, Mistake
 from grader.grading import CanaryFailed, Grader, Options
@@ -96,12 +100,20 @@ class Checker(Grader):
         super().__init__(released(check), rubric(check), layers, options, workers=workers)
         self._recorded = {t.id: t.expected for t in check.tests}
         self._recorded.update({c["id"]: c["expected"] for c in check.canary["tests"]})
+        self._second = {t.id: t.expected_second for t in check.tests if t.expected_second is not None}
 
     def _diagnoser(self) -> Diagnoser:
         return RecordedDiagnoser(self.assignment, self.seed)
 
     def expected(self, probe) -> object:
         return self._recorded[probe.id]
+
+    def expected_at(self, probe, seed: int) -> object:
+        """The reference's outputs recorded at the second seed (None for any other seed, or
+        when the release did not record them: then no ratio, sign or offset is claimed)."""
+        if seed != pattern.second_seed(self.seed) or probe.id not in self._second:
+            return None
+        return self._second[probe.id]
 
     def _excerpt(self, tests: tuple[str, ...]) -> dict:
         source = self.selfcheck.probes_source

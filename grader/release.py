@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 import numpy
 
-from grader import __version__, canary, excerpt, selfcheck, template
+from grader import __version__, canary, excerpt, pattern, selfcheck, template
 from grader.assignment import Assignment, CourseError
 from grader.checker import Checker
 from grader.diagnosis import Diagnoser, _agrees
@@ -82,7 +82,8 @@ def record(found: Assignment, rubric: Rubric, grader: Grader, visible: tuple[str
     diagnoser = grader.diagnoser or Diagnoser(found, grader.seed)
     tests = tuple(selfcheck.RecordedTest(
         test, probe.description, probe.calls, probe.rtol, probe.atol, rubric.entry(test).points,
-        rubric.entry(test).partial, expected[test], tuple(diagnoser.axis_variants(probe)))
+        rubric.entry(test).partial, expected[test], tuple(diagnoser.axis_variants(probe)),
+        grader.expected_at(probe, pattern.second_seed(grader.seed)))
         for test, probe in probes.items())
     mistakes = []
     for mistake in diagnoser.mistakes:

@@ -44,8 +44,13 @@ def test_transposed_output_is_named(tmp_path, grade):
 
 def test_constant_offset_and_overflow_patterns():
     want = np.linspace(-1, 1, 12).reshape(3, 4)
-    assert "same constant everywhere" in describe_pattern({"y": want + 0.25}, {"y": want}, PROBE)
-    assert "nan/inf where the reference is finite" in describe_pattern(
+    other = np.linspace(-2, 3, 12).reshape(3, 4)
+    second = ({"y": other + 0.25}, {"y": other})
+    assert "by 1/4 everywhere, on every input" in describe_pattern({"y": want + 0.25}, {"y": want}, PROBE, second)
+    # an offset claim needs the second seed, and the same offset there
+    assert describe_pattern({"y": want + 0.25}, {"y": want}, PROBE) is None
+    assert describe_pattern({"y": want + 0.25}, {"y": want}, PROBE, ({"y": other + 0.5}, {"y": other})) is None
+    assert "nan or inf where the expected values are finite" in describe_pattern(
         {"p": np.where(want > 0, np.nan, want)}, {"p": want}, PROBE)
     assert describe_pattern({"y": want + np.random.default_rng(0).normal(size=want.shape)}, {"y": want}, PROBE) is None
 

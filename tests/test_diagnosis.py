@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from conftest import ROOT
+from diagnosis_cases import CASES
 from grader.diagnosis import describe_pattern, parse_docstring
 from grader.probe import Probe
 
@@ -97,3 +99,19 @@ def test_function_applied_along_another_axis_is_named(tmp_path, grade):
     assert _diagnosis(report, "softmax_rows") == (
         "`softmax` computes along axis 0 whatever `axis` it is given: use the `axis` argument in "
         "every reduction (max, sum, ...).")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_bugs_of_the_issue_get_the_right_diagnosis_or_none(tmp_path, grade, case):
+    path = _buggy(tmp_path, case.source(), f"{case.assignment}.py")
+    report = grade(path, name=case.assignment)
+    test = next(t for t in report["tests"] if t["id"] == case.test)
+    assert test["status"] != "passed", f"{case.name}: the bug is not seen by {case.test}"
+    diagnosis = test["diagnosis"]
+    kind = case.expect[0]
+    if kind == "contains":
+        assert diagnosis and case.expect[1] in diagnosis, f"{'NONE' if not diagnosis else 'WRONG'}: {diagnosis}"
+    elif kind == "none":
+        assert diagnosis is None, f"WRONG: {diagnosis}"
+    else:
+        assert not diagnosis or case.expect[1] not in diagnosis, f"WRONG: {diagnosis}"

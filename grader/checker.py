@@ -50,6 +50,10 @@ class ReleasedAssignment(Assignment):
         raise CourseError("a release holds no reference solution")
 
     @property
+    def pattern_texts(self) -> dict[str, str]:
+        return dict(self.selfcheck.patterns)
+
+    @property
     def mistake_paths(self) -> tuple[Path, ...]:
         return ()
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -51,6 +52,19 @@ DEFAULT_TEXTS = {
               "term is added or missing.",
     "transposed": "`{path}` is the expected array transposed: check the order of your dimensions.",
     "permuted": "`{path}` has its axes permuted (as axes {form}): check the order of your dimensions.",
+    "one_short": "`{path}` is one element short along {form}: a size is computed one too small, such as "
+                 "a count of positions missing its `+ 1`, or a slice stops one element early.",
+    "one_over": "`{path}` has one element too many along {form}: a size is computed one too large, or a "
+                "slice stops one element late.",
+    "empty_axis": "`{path}` has no elements along {form}: a slice is empty for these sizes, such as "
+                  "a[p:-p] when p = 0 (a[p:n - p] is not).",
+    "missing_axis": "`{path}` lacks {form} of the expected shape: a reduction without keepdims=True, or "
+                    "an axis indexed or squeezed away.",
+    "extra_axis": "`{path}` has an extra {form} of size 1: a keepdims=True where none is wanted, or a "
+                  "column where a flat array is expected.",
+    "in_place": "Your function changed its argument `{form}` in place: the caller's array is different after "
+                "the call. Compute into new arrays (or work on a copy) instead of writing into an argument "
+                "with +=, -=, *= or a slice assignment.",
 }
 CONFIRMED_KINDS = ("ratio", "sign", "offset")
 
@@ -86,15 +100,81 @@ def find(obtained, expected, probe, texts: dict | None = None, path: str | None 
         for where, have, want in compare.pairs(obtained, expected):
             if path is not None and where != path:
                 continue
-            if not _comparable(have, want) or compare.compare(have, want, probe.rtol, probe.atol).ok:
-                continue
-            have, want = have.astype(float), want.astype(float)
-            for check in (_nonfinite, _ratio, _offset, _transposed):
-                found = check(have, want, probe, dims)
-                if found:
-                    kind, form = found
-                    return Claim(where, kind, form, texts[kind].format(path=where, form=form))
+            found = _leaf(where, have, want, probe, dims)
+            if found:
+                kind, form = found
+                return Claim(where, kind, form, texts[kind].format(path=where, form=form))
     return None
+
+
+def _leaf(where: str, have, want, probe, dims):
+    """(kind, form) of the first pattern one failing output shows; None when it shows none."""
+    if not isinstance(want, np.ndarray) or not isinstance(have, np.ndarray):
+        return None
+    if compare.compare(have, want, probe.rtol, probe.atol).ok:
+        return None
+    argument = argument_name(where, probe.description)
+    if argument and have.shape == want.shape:  # the caller's array, with other values after the call
+        return "in_place", argument
+    if have.shape != want.shape:
+        found = _shape(have.shape, want.shape)
+        if found:
+            return found
+    if not _comparable(have, want):
+        return None
+    have, want = have.astype(float), want.astype(float)
+    for check in (_nonfinite, _ratio, _offset, _transposed):
+        found = check(have, want, probe, dims)
+        if found:
+            return found
+    return None
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_UNCHANGED = re.compile(r"\band ([^:]*?) unchanged\b")
+
+
+def argument_name(path: str, description: str) -> str | None:
+    """The argument an output stands for, when the probe returns an argument as it is after
+    the call: an output named ``<argument>_after_call`` (or ``_after_calls``), or one of
+    the names the probe's description lists as "..., and x, w and b unchanged"."""
+    first = _NAME.match(path)
+    if first is None:
+        return None
+    name = first.group(0)
+    for suffix in ("_after_calls", "_after_call"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[:-len(suffix)]
+    listed = {word for segment in _UNCHANGED.findall(description or "") for word in _NAME.findall(segment)}
+    return name if name in listed - {"and", "the", "of"} else None
+
+
+def _shape(have: tuple, want: tuple):
+    """A shape off by one along some axes, empty along one, or with an axis missing or extra."""
+    if len(have) == len(want):
+        differ = [axis for axis in range(len(want)) if have[axis] != want[axis]]
+        axes = _axes(differ)
+        if all(have[axis] == want[axis] - 1 for axis in differ):
+            return "one_short", axes
+        empty = [axis for axis in differ if have[axis] == 0]
+        if empty:
+            return "empty_axis", _axes(empty)
+        if all(have[axis] == want[axis] + 1 for axis in differ):
+            return "one_over", axes
+        return None
+    if len(have) == len(want) - 1:
+        for axis in range(len(want)):
+            if want[:axis] + want[axis + 1:] == have:
+                return "missing_axis", _axes([axis])
+    if len(have) == len(want) + 1:
+        for axis in range(len(have)):
+            if have[axis] == 1 and have[:axis] + have[axis + 1:] == want:
+                return "extra_axis", _axes([axis])
+    return None
+
+
+def _axes(axes: list[int]) -> str:
+    return f"axis {axes[0]}" if len(axes) == 1 else "axes " + " and ".join(map(str, axes))
 
 
 def confirmed(claim: Claim, obtained, expected, probe) -> bool:

@@ -98,7 +98,7 @@ def record(found: Assignment, rubric: Rubric, grader: Grader, visible: tuple[str
         grader.seed, __version__, numpy.__version__, source, tests, tuple(mistakes),
         {"source": canary.source(visible, grader.seed), "submission": canary.submission(found.framework),
          "tests": canary.record(source, visible, grader.seed)},
-        {})
+        {}, dict(found.pattern_texts))
 
 
 def _write(found: Assignment, check: selfcheck.SelfCheck, folder: Path) -> list[Path]:

@@ -19,6 +19,7 @@ for the *visible* tests of one assignment only:
 - ``canary``: recorded inputs that prove the sandbox works on the student's machine
   before any verdict (grader.canary).
 - ``templates``: the SHA-256 of the released templates (an untouched template is told apart).
+- ``patterns``: the assignment's own texts for the catalogue-free diagnoses (assignment.toml).
 
 No reference code, no hidden probe, no mistake code, no hidden rubric entry. Output
 trees are JSON: ``null``, ``{"s": str}``, ``{"l": [...]}``, ``{"d": {...}}``, and arrays as
@@ -31,7 +32,7 @@ from __future__ import annotations
 import base64
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -87,6 +88,7 @@ class SelfCheck:
     mistakes: tuple[RecordedMistake, ...]
     canary: dict               # {"source", "submission", "tests": [{"id", "expected"}]} (trees decoded)
     templates: dict            # file name -> sha256
+    patterns: dict = field(default_factory=dict)  # the assignment's own pattern texts (grader.pattern)
 
     def test(self, test_id: str) -> RecordedTest:
         for test in self.tests:
@@ -165,6 +167,7 @@ def document(check: SelfCheck) -> dict:
                    "tests": [{"id": t["id"], "expected": encode_tree(t["expected"])}
                              for t in check.canary["tests"]]},
         "templates": dict(check.templates),
+        "patterns": dict(check.patterns),
     }
     schema.check(data, "selfcheck", f"self-check file for {check.assignment}")
     return data
@@ -225,7 +228,7 @@ def _from_document(data: dict, path: Path | None) -> SelfCheck:
     return SelfCheck(path, info["name"], info["title"], info["framework"], tuple(info["functions"]),
                      tuple(info["forbidden"]["modules"]), tuple(info["forbidden"]["calls"]), data["seed"],
                      data["grader_version"], data["numpy_version"], data["probes"]["source"], tests, mistakes,
-                     canary, dict(data["templates"]))
+                     canary, dict(data["templates"]), dict(data.get("patterns", {})))
 
 
 # --- finding it ---------------------------------------------------------------------------

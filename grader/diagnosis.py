@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import itertools
 import threading
 import warnings
 from contextlib import contextmanager
@@ -20,10 +21,10 @@ from types import ModuleType
 
 import numpy as np
 
-from grader import compare, hint, pattern, protocol
+from grader import compare, hint, pair, pattern, protocol
 from grader import raised as raising
 from grader.assignment import Assignment
-from grader.mistake import changes, compose_file, load_composed, parse_docstring
+from grader.mistake import changes, compose, compose_file, load_composed, parse_docstring
 from grader.raised import Raised, exception_name
 
 __all__ = ["Diagnoser", "Mistake", "Raised", "describe_pattern", "exception_name", "quiet"]
@@ -50,6 +51,8 @@ class Diagnoser:
         self.assignment, self.seed = assignment, seed
         self._mistakes: list[Mistake] | None = None
         self._outputs: dict[tuple[str, str], object] = {}
+        self._sources: dict[str, str] = {}  # mistake name -> its composed module
+        self._pairs: dict[tuple[str, str], Mistake | None] = {}
         self._lock = threading.Lock()
         self.warnings: list[str] = []  # mistakes of the catalogue left out, and why
 
@@ -72,6 +75,8 @@ class Diagnoser:
     def _load(self, path) -> Mistake:
         """The mistake file ``path`` composed with the reference, imported here."""
         source = compose_file(self.assignment, path)
+        self._sources[path.stem] = compose(self.assignment.reference_path.read_text(encoding="utf-8"),
+                                           pair.without_docstring(path.read_text(encoding="utf-8")), str(path))
         module = load_composed(source, f"_grader_mistake_{self.assignment.name}_{path.stem}",
                               f"<{path.parent.name}/{path.name} with the reference>")
         misconception, fix = parse_docstring(path.stem, module.__doc__)
@@ -108,6 +113,10 @@ class Diagnoser:
                 best = max(candidates, key=lambda m: (len(agreement[m.name]), m.name))
                 found[test] = f"Matches a known mistake: {best.text}"
             elif obtained.get(test) is not None and not isinstance(obtained[test], Raised):
+                both = self.pair(test, probes, obtained, expected)
+                if both:
+                    found[test] = both
+                    continue
                 with quiet():
                     claim = pattern.find(obtained[test], expected[test], probes[test], self.texts)
                 if claim is not None:
@@ -136,6 +145,39 @@ class Diagnoser:
         competes with the reference and with every other mistake)."""
         return all(test in agreed or _agrees(self.outputs(mistake, probe), expected[test], probe)
                    for test, probe in probes.items())
+
+    def pair(self, test: str, probes: dict, obtained: dict, expected: dict) -> str | None:
+        """The diagnosis naming two catalogue mistakes that together explain ``test`` (grader.pair)."""
+        probe = probes[test]
+        failing = sorted((m for m in self.mistakes if m.module is not None
+                          and not _agrees(self.outputs(m, probe), expected[test], probe)), key=lambda m: m.name)
+        for first, second in itertools.combinations(failing, 2):
+            if not set(first.changes) & set(second.changes):
+                continue
+            both = self._paired(first, second)
+            if both is None or not _agrees(obtained[test], self.outputs(both, probe), probe):
+                continue
+            if self._holds(both, probes, obtained, expected, self._agreement(both, probes, obtained)):
+                return pair.text(first, second)
+        return None
+
+    def _paired(self, first: Mistake, second: Mistake) -> Mistake | None:
+        """The two mistakes made together (cached); None when their edits overlap."""
+        key = (first.name, second.name)
+        with self._lock:
+            if key not in self._pairs:
+                reference = self.assignment.reference_path.read_text(encoding="utf-8")
+                source = pair.merge(reference, self._sources[first.name], self._sources[second.name])
+                module = None
+                if source is not None:
+                    try:
+                        module = load_composed(source, f"_grader_pair_{self.assignment.name}_{first.name}_{second.name}",
+                                               f"<{self.assignment.name}/{first.name}.py and {second.name}.py>")
+                    except Exception:  # noqa: BLE001 - two edits that do not work together make no pair
+                        module = None
+                self._pairs[key] = None if module is None else Mistake(
+                    f"{first.name}+{second.name}", "", "", module, tuple(set(first.changes) | set(second.changes)))
+            return self._pairs[key]
 
     @property
     def texts(self) -> dict:

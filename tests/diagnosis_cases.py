@@ -71,7 +71,7 @@ CASES = (
          "conv_forward_stride1_pad0", ("contains", "one element short")),
     Case("conv_unpads_with_minus_pad", "conv",
          (("    dx = dx_pad[:, :, pad:pad + H, pad:pad + W]", "    dx = dx_pad[:, :, pad:-pad, pad:-pad]"),),
-         "conv_backward_stride1_pad0", ("contains", "has no elements along axis")),
+         "conv_backward_stride1_pad0", ("contains", "has no elements along axes 2 and 3")),
     Case("lstm_backward_changes_dnext_c", "lstm",
          (("    dc = dnext_c + dnext_h * o * (1.0 - tanh_c ** 2)",
            "    dnext_c += dnext_h * o * (1.0 - tanh_c ** 2)\n    dc = dnext_c"),),
@@ -86,11 +86,11 @@ CASES = (
            "        self.running_var = (1 - self.momentum) * self.running_var + self.momentum * unbiased_var\n",
            "        self.running_mean = self.momentum * self.running_mean + (1 - self.momentum) * mu\n"
            "        self.running_var = self.momentum * self.running_var + (1 - self.momentum) * var\n"),),
-         "running_stats_one_step", ("contains", "together with")),
+         "running_stats_one_step", ("contains", "Matches two known mistakes made together")),
     Case("reg_without_half_and_its_gradient", "two_layer_net",
          (("    reg_loss = 0.5 * reg * (np.sum(W1 * W1) + np.sum(W2 * W2))",
            "    reg_loss = reg * (np.sum(W1 * W1) + np.sum(W2 * W2))"),
           ("    dW1 = dW1 + reg * W1", "    dW1 = dW1 + 2 * reg * W1"),
           ("    dW2 = dW2 + reg * W2", "    dW2 = dW2 + 2 * reg * W2")),
-         "two_layer_net_with_reg", ("contains", "together with")),
+         "two_layer_net_with_reg", ("contains", "Matches two known mistakes made together")),
 )

@@ -61,7 +61,7 @@ CASES = (
            "                np.var(x, axis=0) * n / (n - 1))\n"
            "            x_hat = (x - self.running_mean) / np.sqrt(self.running_var + self.eps)\n"
            "            return self.gamma * x_hat + self.beta\n"),),
-         "train_eval_switching", ("not", "softmax")),
+         "train_eval_switching", ("contains", "such as N - 1 for a batch of one sample")),
     Case("log_softmax_without_plus_max", "softmax",
          (("    return shifted - log_sum\n", "    return z - log_sum\n"),),
          "log_softmax_axes", ("not", "does not depend on the input")),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import itertools
 import re
 
 
@@ -26,7 +27,7 @@ def merge(reference: str, first: str, second: str) -> str | None:
     base = _tokens(reference)
     hunks = _hunks(base, _tokens(first)) + _hunks(base, _tokens(second))
     hunks = sorted({(start, end, tuple(lines)) for start, end, lines in hunks})  # the same edit in both: once
-    for (start, end, _), (next_start, _, _) in zip(hunks, hunks[1:]):
+    for (start, end, _), (next_start, _, _) in itertools.pairwise(hunks):
         if next_start < end or next_start == start:
             return None  # the two mistakes edit the same lines (or insert at the same place)
     merged = list(base)

@@ -32,8 +32,8 @@ CASES = (
     # -- 1. only claims that hold: a ratio from a one-element or rank-1 output, seed-dependent
     Case("ridge_fit", "ols",
          (("    U, s, Vt = np.linalg.svd(X, full_matrices=False)",
-           "    return np.linalg.solve(X.T @ X + np.eye(X.shape[1]), X.T @ y)\n"
-           "    U, s, Vt = np.linalg.svd(X, full_matrices=False)"),),
+           ("    return np.linalg.solve(X.T @ X + np.eye(X.shape[1]), X.T @ y)\n"
+            "    U, s, Vt = np.linalg.svd(X, full_matrices=False)")),),
          "fit_single_sample", ("not", "times the expected value")),
     Case("predict_w0_as_intercept", "ols",
          (("    return X @ w\n", "    return w[0] + X[:, 1:] @ w[1:]\n"),),
@@ -54,13 +54,13 @@ CASES = (
          "relu_backward_mixed_signs", ("not", "returns dout unchanged")),
     # -- 4. pattern texts of the assignment
     Case("batchnorm_eval_updates_with_batch_of_one", "batchnorm",
-         (("            x_hat = (x - self.running_mean) / np.sqrt(self.running_var + self.eps)\n"
-           "            return self.gamma * x_hat + self.beta\n",
-           "            n = x.shape[0]\n"
-           "            self.running_var = (1 - self.momentum) * self.running_var + self.momentum * (\n"
-           "                np.var(x, axis=0) * n / (n - 1))\n"
-           "            x_hat = (x - self.running_mean) / np.sqrt(self.running_var + self.eps)\n"
-           "            return self.gamma * x_hat + self.beta\n"),),
+         ((("            x_hat = (x - self.running_mean) / np.sqrt(self.running_var + self.eps)\n"
+            "            return self.gamma * x_hat + self.beta\n"),
+           ("            n = x.shape[0]\n"
+            "            self.running_var = (1 - self.momentum) * self.running_var + self.momentum * (\n"
+            "                np.var(x, axis=0) * n / (n - 1))\n"
+            "            x_hat = (x - self.running_mean) / np.sqrt(self.running_var + self.eps)\n"
+            "            return self.gamma * x_hat + self.beta\n")),),
          "train_eval_switching", ("contains", "such as N - 1 for a batch of one sample")),
     Case("log_softmax_without_plus_max", "softmax",
          (("    return shifted - log_sum\n", "    return z - log_sum\n"),),
@@ -82,10 +82,10 @@ CASES = (
          "cross_entropy_large_logits", ("not", "log_softmax")),
     # -- 6. pairs of catalogue mistakes of one function
     Case("batchnorm_cs231n_momentum_and_biased_var", "batchnorm",
-         (("        self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * mu\n"
-           "        self.running_var = (1 - self.momentum) * self.running_var + self.momentum * unbiased_var\n",
-           "        self.running_mean = self.momentum * self.running_mean + (1 - self.momentum) * mu\n"
-           "        self.running_var = self.momentum * self.running_var + (1 - self.momentum) * var\n"),),
+         ((("        self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * mu\n"
+            "        self.running_var = (1 - self.momentum) * self.running_var + self.momentum * unbiased_var\n"),
+           ("        self.running_mean = self.momentum * self.running_mean + (1 - self.momentum) * mu\n"
+            "        self.running_var = self.momentum * self.running_var + (1 - self.momentum) * var\n")),),
          "running_stats_one_step", ("contains", "Matches two known mistakes made together")),
     Case("reg_without_half_and_its_gradient", "two_layer_net",
          (("    reg_loss = 0.5 * reg * (np.sum(W1 * W1) + np.sum(W2 * W2))",

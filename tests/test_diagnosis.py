@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import ROOT, SUBMISSIONS
 from diagnosis_cases import CASES
+
 from grader import assignment, pair
 from grader import raised as raising
 from grader.assignment import CourseError
@@ -122,9 +122,10 @@ def test_bugs_of_the_issue_get_the_right_diagnosis_or_none(tmp_path, grade, case
 
 def test_what_a_raised_exception_is_matched_by():
     student = {}
-    exec(compile("def helper():\n"
-                 "    raise ValueError('shapes (2,  3)\\n and (4,) at 0x7f00deadbeef ' + 'y' * 1000)\n"
-                 "def contract():\n    helper()\n", "<student>", "exec"), student)
+    source = ("def helper():\n"
+              "    raise ValueError('shapes (2,  3)\\n and (4,) at 0x7f00deadbeef ' + 'y' * 1000)\n"
+              "def contract():\n    helper()\n")
+    exec(compile(source, "<student>", "exec"), student)  # noqa: S102 - our own code
     try:
         student["contract"]()
     except ValueError as exc:

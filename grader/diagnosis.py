@@ -53,6 +53,7 @@ class Diagnoser:
         self._outputs: dict[tuple[str, str], object] = {}
         self._sources: dict[str, str] = {}  # mistake name -> its composed module
         self._pairs: dict[tuple[str, str], Mistake | None] = {}
+        self._edits: dict[str, tuple] = {}  # mistake name -> its token edits of the reference (grader.pair)
         self._lock = threading.Lock()
         self.warnings: list[str] = []  # mistakes of the catalogue left out, and why
 
@@ -167,7 +168,10 @@ class Diagnoser:
         with self._lock:
             if key not in self._pairs:
                 reference = self.assignment.reference_path.read_text(encoding="utf-8")
-                source = pair.merge(reference, self._sources[first.name], self._sources[second.name])
+                for each in (first, second):
+                    if each.name not in self._edits:
+                        self._edits[each.name] = pair.edits(reference, self._sources[each.name])
+                source = pair.combine(reference, self._edits[first.name], self._edits[second.name])
                 module = None
                 if source is not None:
                     try:

@@ -22,17 +22,28 @@ import re
 
 
 def merge(reference: str, first: str, second: str) -> str | None:
-    """``reference`` with the line edits of both ``first`` and ``second`` (each a whole
-    module derived from it); None when their edits overlap or touch the same place."""
-    base = _tokens(reference)
-    hunks = _hunks(base, _tokens(first)) + _hunks(base, _tokens(second))
-    hunks = sorted({(start, end, tuple(lines)) for start, end, lines in hunks})  # the same edit in both: once
+    """``reference`` with the edits of both ``first`` and ``second`` (each a whole module
+    derived from it); None when their edits overlap or insert at the same place."""
+    return combine(reference, edits(reference, first), edits(reference, second))
+
+
+def edits(reference: str, other: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
+    """The token edits that turn ``reference`` into ``other``: (first token, end token,
+    new tokens). Computed once per mistake (the diagnoser keeps them)."""
+    matcher = difflib.SequenceMatcher(None, _tokens(reference), _tokens(other), autojunk=False)
+    new = _tokens(other)
+    return tuple((i1, i2, tuple(new[j1:j2])) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
+
+
+def combine(reference: str, first, second) -> str | None:
+    """``reference`` with both lists of ``edits``; None when they overlap."""
+    hunks = sorted(set(first) | set(second))  # the same edit in both: once
     for (start, end, _), (next_start, _, _) in itertools.pairwise(hunks):
         if next_start < end or next_start == start:
-            return None  # the two mistakes edit the same lines (or insert at the same place)
-    merged = list(base)
-    for start, end, lines in reversed(hunks):
-        merged[start:end] = list(lines)
+            return None  # the two mistakes edit the same tokens (or insert at the same place)
+    merged = _tokens(reference)
+    for start, end, tokens in reversed(hunks):
+        merged[start:end] = list(tokens)
     return "".join(merged)
 
 
@@ -41,12 +52,6 @@ _TOKEN = re.compile(r"\w+|[ \t]+|\n|[^\w\s]")
 
 def _tokens(source: str) -> list[str]:
     return _TOKEN.findall(source)
-
-
-def _hunks(base: list[str], other: list[str]) -> list[tuple[int, int, list[str]]]:
-    """The edits that turn ``base`` into ``other``: (first line, end line, new lines)."""
-    matcher = difflib.SequenceMatcher(None, base, other, autojunk=False)
-    return [(i1, i2, other[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
 
 
 def without_docstring(source: str) -> str:

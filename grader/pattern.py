@@ -50,6 +50,9 @@ DEFAULT_TEXTS = {
              "factor is missing or extra.",
     "offset": "`{path}` differs from the expected value by {form} everywhere, on every input: a constant "
               "term is added or missing.",
+    "row_offset": "`{path}` differs from the expected value by one amount along each row of its last axis, a "
+                  "different amount in each row: a term computed from each row (its maximum, its sum, a "
+                  "log-sum-exp) is added, subtracted, or not added back.",
     "transposed": "`{path}` is the expected array transposed: check the order of your dimensions.",
     "permuted": "`{path}` has its axes permuted (as axes {form}): check the order of your dimensions.",
     "one_short": "`{path}` is one element short along {form}: a size is computed one too small, such as "
@@ -66,7 +69,7 @@ DEFAULT_TEXTS = {
                 "the call. Compute into new arrays (or work on a copy) instead of writing into an argument "
                 "with +=, -=, *= or a slice assignment.",
 }
-CONFIRMED_KINDS = ("ratio", "sign", "offset")
+CONFIRMED_KINDS = ("ratio", "sign", "offset", "row_offset")
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ def _leaf(where: str, have, want, probe, dims):
     if not _comparable(have, want):
         return None
     have, want = have.astype(float), want.astype(float)
-    for check in (_nonfinite, _ratio, _offset, _transposed):
+    for check in (_nonfinite, _ratio, _offset, _row_offset, _transposed):
         found = check(have, want, probe, dims)
         if found:
             return found
@@ -265,6 +268,20 @@ def _offset(have, want, probe, dims):
     if abs(fraction.numerator) > 64 or abs(float(fraction) - shift) > _FORM_RTOL * abs(shift):
         return None
     return "offset", str(fraction)
+
+
+def _row_offset(have, want, probe, dims):
+    """One shift per row (along the last axis), not the same in every row: at least two rows
+    of at least ``MIN_INDEPENDENT`` elements each, whose expected values are not constant."""
+    if have.shape != want.shape or have.ndim < 2 or have.shape[-1] < MIN_INDEPENDENT or not np.isfinite(have - want).all():
+        return None
+    rows_have, rows_want = have.reshape(-1, have.shape[-1]), want.reshape(-1, want.shape[-1])
+    if len(rows_want) < 2 or any(independent(row) < 2 for row in rows_want):
+        return None
+    shifts = np.median(rows_have - rows_want, axis=1, keepdims=True)
+    if np.ptp(shifts) == 0 or not _close(rows_have, rows_want + shifts, probe):
+        return None
+    return "row_offset", ""
 
 
 def _transposed(have, want, probe, dims):

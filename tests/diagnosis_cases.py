@@ -65,6 +65,9 @@ CASES = (
     Case("log_softmax_without_plus_max", "softmax",
          (("    return shifted - log_sum\n", "    return z - log_sum\n"),),
          "log_softmax_axes", ("not", "does not depend on the input")),
+    Case("log_softmax_without_plus_max_by_rows", "softmax",
+         (("    return shifted - log_sum\n", "    return z - log_sum\n"),),
+         "log_softmax_rows", ("contains", "by one amount along each row of its last axis")),
     # -- 5. shapes and in-place changes
     Case("conv_output_size_without_plus_one", "conv",
          (("    return 1 + (size + 2 * pad - kernel) // stride", "    return (size + 2 * pad - kernel) // stride"),),

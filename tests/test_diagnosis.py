@@ -200,3 +200,15 @@ def test_pattern_texts_of_an_assignment_are_checked(tmp_path, course):
         found.pattern_texts  # noqa: B018
     assert "overflow" in course["softmax"].pattern_texts["nonfinite"]
     assert "batch of one" in course["batchnorm"].pattern_texts["nonfinite"]
+
+
+def test_one_offset_per_row_is_named_only_when_rows_differ():
+    rng = np.random.default_rng(5)
+    want, other = rng.normal(size=(3, 5)), rng.normal(size=(3, 5))
+    second = ({"y": other + other.max(axis=1, keepdims=True)}, {"y": other})
+    claim = describe_pattern({"y": want + want.max(axis=1, keepdims=True)}, {"y": want}, PROBE, second)
+    assert "one amount along each row" in claim
+    assert describe_pattern({"y": want + want.max(axis=1, keepdims=True)}, {"y": want}, PROBE) is None
+    short = rng.normal(size=(3, 2))  # rows of two elements: any two-element difference is "a shift"
+    assert describe_pattern({"y": short + short.max(axis=1, keepdims=True)}, {"y": short}, PROBE,
+                            ({"y": short + short.max(axis=1, keepdims=True)}, {"y": short})) is None

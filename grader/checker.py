@@ -82,12 +82,17 @@ class RecordedDiagnoser(Diagnoser):
     def __init__(self, assignment: ReleasedAssignment, seed: int):
         super().__init__(assignment, seed)
         check = assignment.selfcheck
-        self._recorded = {m.name: m for m in check.mistakes}
+        self._recorded = {m.name: m.outputs for m in check.mistakes}
+        self._recorded.update({f"{first}+{second}": outputs for first, second, outputs in check.pairs})
         self._mistakes = [Mistake(m.name, m.misconception, m.fix, None) for m in check.mistakes]
         self._variants = {t.id: t.axis_variants for t in check.tests}
 
     def outputs(self, mistake: Mistake, probe) -> object:
-        return self._recorded[mistake.name].outputs.get(probe.id)
+        return self._recorded[mistake.name].get(probe.id)
+
+    def _paired(self, first: Mistake, second: Mistake) -> Mistake | None:
+        name = f"{first.name}+{second.name}"
+        return Mistake(name, "", "", None) if name in self._recorded else None
 
     def axis_variants(self, probe):
         yield from self._variants.get(probe.id, ())

@@ -150,11 +150,9 @@ class Diagnoser:
     def pair(self, test: str, probes: dict, obtained: dict, expected: dict) -> str | None:
         """The diagnosis naming two catalogue mistakes that together explain ``test`` (grader.pair)."""
         probe = probes[test]
-        failing = sorted((m for m in self.mistakes if m.module is not None
-                          and not _agrees(self.outputs(m, probe), expected[test], probe)), key=lambda m: m.name)
+        failing = sorted((m for m in self.mistakes if not _agrees(self.outputs(m, probe), expected[test], probe)),
+                         key=lambda m: m.name)
         for first, second in itertools.combinations(failing, 2):
-            if not set(first.changes) & set(second.changes):
-                continue
             both = self._paired(first, second)
             if both is None or not _agrees(obtained[test], self.outputs(both, probe), probe):
                 continue
@@ -162,8 +160,19 @@ class Diagnoser:
                 return pair.text(first, second)
         return None
 
+    def pairs(self):
+        """Yield every pair of mistakes that change a common definition and whose edits merge,
+        as (first, second, both), in name order (a release records them: grader.release)."""
+        for first, second in itertools.combinations(sorted(self.mistakes, key=lambda m: m.name), 2):
+            both = self._paired(first, second)
+            if both is not None:
+                yield first, second, both
+
     def _paired(self, first: Mistake, second: Mistake) -> Mistake | None:
-        """The two mistakes made together (cached); None when their edits overlap."""
+        """The two mistakes made together (cached); None when they change no common
+        definition or their edits overlap."""
+        if first.module is None or second.module is None or not set(first.changes) & set(second.changes):
+            return None
         key = (first.name, second.name)
         with self._lock:
             if key not in self._pairs:

@@ -11,7 +11,8 @@ overlapping edits make no pair.
 Cost, bounded: pairs only among the mistakes that fail the test at hand and share a
 changed definition; each pair is built once per diagnoser (cached, with its outputs), and
 run on every probe only when it matches the student's outputs on the failing test.
-A release (grader.checker) holds no mistake code, so it tries no pairs.
+A release holds no mistake code: it records each pair's outputs on the visible tests
+(grader.release, grader.selfcheck), and grader.checker replays them.
 """
 from __future__ import annotations
 

@@ -91,6 +91,11 @@ def record(found: Assignment, rubric: Rubric, grader: Grader, visible: tuple[str
         if all(_agrees(outputs[test], expected[test], probe) for test, probe in probes.items()):
             continue  # never a candidate on a visible test: its text would only hint at hidden ones
         mistakes.append(selfcheck.RecordedMistake(mistake.name, mistake.misconception, mistake.fix, outputs))
+    pairs = []  # grader.pair: the pairs of mistakes the diagnosis may name, with their outputs
+    for first, second, both in diagnoser.pairs():
+        outputs = {test: diagnoser.outputs(both, probe) for test, probe in probes.items()}
+        if not all(_agrees(outputs[test], expected[test], probe) for test, probe in probes.items()):
+            pairs.append((first.name, second.name, outputs))
     source = excerpt.excerpt(found.probes_path.read_text(encoding="utf-8"), visible)
     forbidden = found.forbidden
     return selfcheck.SelfCheck(
@@ -98,7 +103,7 @@ def record(found: Assignment, rubric: Rubric, grader: Grader, visible: tuple[str
         grader.seed, __version__, numpy.__version__, source, tests, tuple(mistakes),
         {"source": canary.source(visible, grader.seed), "submission": canary.submission(found.framework),
          "tests": canary.record(source, visible, grader.seed)},
-        {}, dict(found.pattern_texts))
+        {}, dict(found.pattern_texts), tuple(pairs))
 
 
 def _write(found: Assignment, check: selfcheck.SelfCheck, folder: Path) -> list[Path]:

@@ -20,6 +20,8 @@ for the *visible* tests of one assignment only:
   before any verdict (grader.canary).
 - ``templates``: the SHA-256 of the released templates (an untouched template is told apart).
 - ``patterns``: the assignment's own texts for the catalogue-free diagnoses (assignment.toml).
+- ``pairs``: the outputs of two mistakes made together (grader.pair) on those tests, for
+  each pair the diagnosis may name, so that pairs are named offline too.
 
 No reference code, no hidden probe, no mistake code, no hidden rubric entry. Output
 trees are JSON: ``null``, ``{"s": str}``, ``{"l": [...]}``, ``{"d": {...}}``, and arrays as
@@ -89,6 +91,7 @@ class SelfCheck:
     canary: dict               # {"source", "submission", "tests": [{"id", "expected"}]} (trees decoded)
     templates: dict            # file name -> sha256
     patterns: dict = field(default_factory=dict)  # the assignment's own pattern texts (grader.pattern)
+    pairs: tuple = ()          # ((first mistake, second mistake, {test id: tree or Raised}), ...) (grader.pair)
 
     def test(self, test_id: str) -> RecordedTest:
         for test in self.tests:
@@ -168,6 +171,9 @@ def document(check: SelfCheck) -> dict:
                              for t in check.canary["tests"]]},
         "templates": dict(check.templates),
         "patterns": dict(check.patterns),
+        "pairs": [{"first": first, "second": second,
+                   "outputs": {test: encode_tree(tree) for test, tree in outputs.items()}}
+                  for first, second, outputs in check.pairs],
     }
     schema.check(data, "selfcheck", f"self-check file for {check.assignment}")
     return data
@@ -228,7 +234,10 @@ def _from_document(data: dict, path: Path | None) -> SelfCheck:
     return SelfCheck(path, info["name"], info["title"], info["framework"], tuple(info["functions"]),
                      tuple(info["forbidden"]["modules"]), tuple(info["forbidden"]["calls"]), data["seed"],
                      data["grader_version"], data["numpy_version"], data["probes"]["source"], tests, mistakes,
-                     canary, dict(data["templates"]), dict(data.get("patterns", {})))
+                     canary, dict(data["templates"]), dict(data.get("patterns", {})),
+                     tuple((p["first"], p["second"], {test: decode_tree(tree, f"{where}: pair {p['first']}+{p['second']}")
+                                                      for test, tree in p["outputs"].items()})
+                           for p in data.get("pairs", ())))
 
 
 # --- finding it ---------------------------------------------------------------------------

@@ -100,8 +100,9 @@ class Diagnoser:
         """Diagnoses for the ``failed`` tests; ``obtained`` maps test id -> tree or Raised,
         ``expected`` test id -> the reference's tree. ``confirm(tests)`` -> {test: (obtained,
         expected)} at pattern.second_seed(seed) (the student's outputs from the sandbox): a
-        ratio, sign or offset pattern is claimed only when it holds there too; without
-        ``confirm`` no such claim is made."""
+        ratio, sign, offset or row-offset pattern is claimed only when it holds there too;
+        without ``confirm`` no such claim is made. Order: a single catalogue mistake, a pair
+        of them (grader.pair), a pattern (grader.pattern), another axis."""
         probes = {p.id: p for p in self.assignment.probes if p.id in obtained}
         agreement = {m.name: self._agreement(m, probes, obtained) for m in self.mistakes}
         holding = [m for m in self.mistakes if self._holds(m, probes, obtained, expected, agreement[m.name])]
@@ -127,6 +128,10 @@ class Diagnoser:
                     if axis:
                         found[test] = axis
         found.update(self._confirmed(claims, probes, confirm))
+        for test in claims.keys() - found.keys():  # a claim that did not hold at the second seed
+            axis = self.other_axis(probes[test], obtained[test])
+            if axis:
+                found[test] = axis
         return found
 
     def _confirmed(self, claims: dict, probes: dict, confirm) -> dict[str, str]:

@@ -58,6 +58,21 @@ class Assignment:
     def folder(self) -> Path:
         return self.root / "assignments" / self.name
 
+    @cached_property
+    def pattern_texts(self) -> dict[str, str]:
+        """``[patterns]`` of assignment.toml: this assignment's texts for the catalogue-free
+        diagnoses (grader.pattern.DEFAULT_TEXTS holds the others). CourseError naming the
+        file when a text uses a placeholder other than ``{path}`` and ``{form}``."""
+        path = self.folder / "assignment.toml"
+        texts = dict(read_toml(path).get("patterns", {})) if path.is_file() else {}
+        for kind, text in texts.items():
+            try:
+                text.format(path="p", form="f")
+            except (KeyError, IndexError, ValueError) as exc:
+                raise CourseError(f"{path}: patterns.{kind} = {text!r} cannot be filled in ({exc!r}); "
+                                  "use only {path} and {form}, and double other braces") from exc
+        return texts
+
     @property
     def probes_path(self) -> Path:
         return self.folder / "probes.py"

@@ -43,6 +43,8 @@ class TestRun:
     forbidden: tuple = ()
     warnings: int = 0
     exception: str | None = None  # the qualified type name, when the test raised
+    exception_message: str = ""   # and its message, normalised (grader.raised)
+    raised_in: str = ""           # and the function of the student's code it came out of
 
 
 @dataclass
@@ -211,7 +213,8 @@ class Follower:
         elif status == "raised" and str(frame.get("exception")).endswith("MemoryError"):  # NumPy's too
             error = f"{memory_limit_text(self.limits)}: {error}"
         return TestRun(frame["test"], status, frame.get("tree"), error, duration,
-                       tuple(frame.get("forbidden", ())), frame.get("warnings", 0), frame.get("exception"))
+                       tuple(frame.get("forbidden", ())), frame.get("warnings", 0), frame.get("exception"),
+                       frame.get("exception_message", ""), frame.get("raised_in", ""))
 
     def _oversized_text(self, oversized: dict) -> str:
         size = size_text(min(oversized["bytes"], 1 << 62))

@@ -9,8 +9,11 @@ recorded inputs (grader.canary). No course is needed, and none is read.
 For a seed, a file and the visible tests, the verdicts, messages, scores and diagnoses
 are those of the instructor's ``grader check`` with the course (tested on the mistake
 catalogue and the examples). The instructor's full grading may diagnose a visible test
-differently in one case: when two catalogue mistakes both explain a visible test, the
-one agreeing with the student on more tests wins, and there the hidden tests count too.
+differently in two cases, as there the hidden tests count too: when two catalogue
+mistakes both explain a visible test, the one agreeing with the student on more tests
+wins; and a mistake is named only when the student agrees with it on every test where
+it differs from the reference. A ratio, sign or offset pattern is confirmed at the second
+seed with the reference's outputs recorded there.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from functools import cached_property
 from pathlib import Path
 
 from grader import canary as canaries
+from grader import pattern
 from grader.assignment import Assignment, CourseError, Forbidden
 from grader.diagnosis import Diagnoser, Mistake
 from grader.grading import CanaryFailed, Grader, Options
@@ -44,6 +48,10 @@ class ReleasedAssignment(Assignment):
     @property
     def reference(self):
         raise CourseError("a release holds no reference solution")
+
+    @property
+    def pattern_texts(self) -> dict[str, str]:
+        return dict(self.selfcheck.patterns)
 
     @property
     def mistake_paths(self) -> tuple[Path, ...]:
@@ -74,12 +82,17 @@ class RecordedDiagnoser(Diagnoser):
     def __init__(self, assignment: ReleasedAssignment, seed: int):
         super().__init__(assignment, seed)
         check = assignment.selfcheck
-        self._recorded = {m.name: m for m in check.mistakes}
+        self._recorded = {m.name: m.outputs for m in check.mistakes}
+        self._recorded.update({f"{first}+{second}": outputs for first, second, outputs in check.pairs})
         self._mistakes = [Mistake(m.name, m.misconception, m.fix, None) for m in check.mistakes]
         self._variants = {t.id: t.axis_variants for t in check.tests}
 
     def outputs(self, mistake: Mistake, probe) -> object:
-        return self._recorded[mistake.name].outputs.get(probe.id)
+        return self._recorded[mistake.name].get(probe.id)
+
+    def _paired(self, first: Mistake, second: Mistake) -> Mistake | None:
+        name = f"{first.name}+{second.name}"
+        return Mistake(name, "", "", None) if name in self._recorded else None
 
     def axis_variants(self, probe):
         yield from self._variants.get(probe.id, ())
@@ -96,12 +109,20 @@ class Checker(Grader):
         super().__init__(released(check), rubric(check), layers, options, workers=workers)
         self._recorded = {t.id: t.expected for t in check.tests}
         self._recorded.update({c["id"]: c["expected"] for c in check.canary["tests"]})
+        self._second = {t.id: t.expected_second for t in check.tests if t.expected_second is not None}
 
     def _diagnoser(self) -> Diagnoser:
         return RecordedDiagnoser(self.assignment, self.seed)
 
     def expected(self, probe) -> object:
         return self._recorded[probe.id]
+
+    def expected_at(self, probe, seed: int) -> object:
+        """The reference's outputs recorded at the second seed (None for any other seed, or
+        when the release did not record them: then no ratio, sign or offset is claimed)."""
+        if seed != pattern.second_seed(self.seed) or probe.id not in self._second:
+            return None
+        return self._second[probe.id]
 
     def _excerpt(self, tests: tuple[str, ...]) -> dict:
         source = self.selfcheck.probes_source

@@ -17,25 +17,17 @@ import threading
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
-from fractions import Fraction
 from types import ModuleType
 
 import numpy as np
 
-from grader import compare, hint, protocol
+from grader import compare, hint, pair, pattern, protocol
+from grader import raised as raising
 from grader.assignment import Assignment
-from grader.mistake import changes, compose_file, load_composed, parse_docstring
+from grader.mistake import changes, compose, compose_file, load_composed, parse_docstring
+from grader.raised import Raised, exception_name
 
-
-@dataclass(frozen=True)
-class Raised:
-    """A probe that raised instead of returning: matched by exception type."""
-
-    exception: str
-
-
-def exception_name(exc: BaseException) -> str:
-    return f"{type(exc).__module__}.{type(exc).__qualname__}"
+__all__ = ["Diagnoser", "Mistake", "Raised", "describe_pattern", "exception_name", "quiet"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +51,9 @@ class Diagnoser:
         self.assignment, self.seed = assignment, seed
         self._mistakes: list[Mistake] | None = None
         self._outputs: dict[tuple[str, str], object] = {}
+        self._sources: dict[str, str] = {}  # mistake name -> its composed module
+        self._pairs: dict[tuple[str, str], Mistake | None] = {}
+        self._edits: dict[str, tuple] = {}  # mistake name -> its token edits of the reference (grader.pair)
         self._lock = threading.Lock()
         self.warnings: list[str] = []  # mistakes of the catalogue left out, and why
 
@@ -81,6 +76,8 @@ class Diagnoser:
     def _load(self, path) -> Mistake:
         """The mistake file ``path`` composed with the reference, imported here."""
         source = compose_file(self.assignment, path)
+        self._sources[path.stem] = compose(self.assignment.reference_path.read_text(encoding="utf-8"),
+                                           pair.without_docstring(path.read_text(encoding="utf-8")), str(path))
         module = load_composed(source, f"_grader_mistake_{self.assignment.name}_{path.stem}",
                               f"<{path.parent.name}/{path.name} with the reference>")
         misconception, fix = parse_docstring(path.stem, module.__doc__)
@@ -96,29 +93,114 @@ class Diagnoser:
                     with quiet():
                         self._outputs[key] = protocol.to_plain(probe.run(mistake.module, self.seed))
                 except Exception as exc:  # a mistake may raise, as the student's code may
-                    self._outputs[key] = Raised(exception_name(exc))
+                    self._outputs[key] = raising.of(exc, {getattr(mistake.module, "__file__", None)})
             return self._outputs[key]
 
-    def diagnose(self, obtained: dict, expected: dict, failed: set) -> dict[str, str]:
+    def diagnose(self, obtained: dict, expected: dict, failed: set, confirm=None) -> dict[str, str]:
         """Diagnoses for the ``failed`` tests; ``obtained`` maps test id -> tree or Raised,
-        ``expected`` test id -> the reference's tree."""
+        ``expected`` test id -> the reference's tree. ``confirm(tests)`` -> {test: (obtained,
+        expected)} at pattern.second_seed(seed) (the student's outputs from the sandbox): a
+        ratio, sign, offset or row-offset pattern is claimed only when it holds there too;
+        without ``confirm`` no such claim is made. Order: a single catalogue mistake, a pair
+        of them (grader.pair), a pattern (grader.pattern), another axis."""
         probes = {p.id: p for p in self.assignment.probes if p.id in obtained}
         agreement = {m.name: self._agreement(m, probes, obtained) for m in self.mistakes}
-        found = {}
+        holding = [m for m in self.mistakes if self._holds(m, probes, obtained, expected, agreement[m.name])]
+        found, claims = {}, {}
         for test in failed:
             if _agrees(obtained[test], expected[test], probes[test]):
                 continue  # failed for another reason (a forbidden call): nothing to diagnose
-            candidates = [m for m in self.mistakes if test in agreement[m.name]
-                          and not _agrees(self.outputs(m, probes[test]), expected[test], probes[test])]
+            candidates = [m for m in holding if test in agreement[m.name]]
             if candidates:
                 best = max(candidates, key=lambda m: (len(agreement[m.name]), m.name))
                 found[test] = f"Matches a known mistake: {best.text}"
             elif obtained.get(test) is not None and not isinstance(obtained[test], Raised):
-                pattern = (describe_pattern(obtained[test], expected[test], probes[test])
-                           or self.other_axis(probes[test], obtained[test]))
-                if pattern:
-                    found[test] = pattern
+                both = self.pair(test, probes, obtained, expected)
+                if both:
+                    found[test] = both
+                    continue
+                with quiet():
+                    claim = pattern.find(obtained[test], expected[test], probes[test], self.texts)
+                if claim is not None:
+                    claims[test] = claim
+                else:
+                    axis = self.other_axis(probes[test], obtained[test])
+                    if axis:
+                        found[test] = axis
+        found.update(self._confirmed(claims, probes, confirm))
+        for test in claims.keys() - found.keys():  # a claim that did not hold at the second seed
+            axis = self.other_axis(probes[test], obtained[test])
+            if axis:
+                found[test] = axis
         return found
+
+    def _confirmed(self, claims: dict, probes: dict, confirm) -> dict[str, str]:
+        """The texts of ``claims`` that need no second seed or hold on it (one call of ``confirm``)."""
+        found = {test: c.text for test, c in claims.items() if not c.needs_second_seed}
+        pending = sorted(test for test, c in claims.items() if c.needs_second_seed)
+        if pending and confirm is not None:
+            again = confirm(pending)
+            with quiet():
+                found.update({test: claims[test].text for test in pending if test in again
+                              and pattern.confirmed(claims[test], *again[test], probes[test])})
+        return found
+
+    def _holds(self, mistake: Mistake, probes: dict, obtained: dict, expected: dict, agreed: set) -> bool:
+        """A mistake explains the student's results only if the student agrees with it on
+        every probe where the mistake's outputs differ from the reference's (there, it
+        competes with the reference and with every other mistake)."""
+        return all(test in agreed or _agrees(self.outputs(mistake, probe), expected[test], probe)
+                   for test, probe in probes.items())
+
+    def pair(self, test: str, probes: dict, obtained: dict, expected: dict) -> str | None:
+        """The diagnosis naming two catalogue mistakes that together explain ``test`` (grader.pair)."""
+        probe = probes[test]
+        failing = sorted((m for m in self.mistakes if not _agrees(self.outputs(m, probe), expected[test], probe)),
+                         key=lambda m: m.name)
+        for first, second in itertools.combinations(failing, 2):
+            both = self._paired(first, second)
+            if both is None or not _agrees(obtained[test], self.outputs(both, probe), probe):
+                continue
+            if self._holds(both, probes, obtained, expected, self._agreement(both, probes, obtained)):
+                return pair.text(first, second)
+        return None
+
+    def pairs(self):
+        """Yield every pair of mistakes that change a common definition and whose edits merge,
+        as (first, second, both), in name order (a release records them: grader.release)."""
+        for first, second in itertools.combinations(sorted(self.mistakes, key=lambda m: m.name), 2):
+            both = self._paired(first, second)
+            if both is not None:
+                yield first, second, both
+
+    def _paired(self, first: Mistake, second: Mistake) -> Mistake | None:
+        """The two mistakes made together (cached); None when they change no common
+        definition or their edits overlap."""
+        if first.module is None or second.module is None or not set(first.changes) & set(second.changes):
+            return None
+        key = (first.name, second.name)
+        with self._lock:
+            if key not in self._pairs:
+                reference = self.assignment.reference_path.read_text(encoding="utf-8")
+                for each in (first, second):
+                    if each.name not in self._edits:
+                        self._edits[each.name] = pair.edits(reference, self._sources[each.name])
+                source = pair.combine(reference, self._edits[first.name], self._edits[second.name])
+                module = None
+                if source is not None:
+                    try:
+                        module = load_composed(source, f"_grader_pair_{self.assignment.name}_{first.name}_{second.name}",
+                                               f"<{self.assignment.name}/{first.name}.py and {second.name}.py>")
+                    except Exception:  # noqa: BLE001 - two edits that do not work together make no pair
+                        module = None
+                self._pairs[key] = None if module is None else Mistake(
+                    f"{first.name}+{second.name}", "", "", module, tuple(set(first.changes) | set(second.changes)))
+            return self._pairs[key]
+
+    @property
+    def texts(self) -> dict:
+        """The assignment's own pattern texts (grader.pattern.DEFAULT_TEXTS for the others)."""
+        return dict(getattr(self.assignment, "pattern_texts", None) or {})
 
     def other_axis(self, probe, obtained) -> str | None:
         """Does the reference give the student's outputs when a function ignores the
@@ -202,95 +284,13 @@ def quiet():
         yield
 
 
-def describe_pattern(obtained, expected, probe) -> str | None:
-    """A catalogue-free diagnosis of the first failing output it can explain."""
-    with quiet():
-        return _first_pattern(obtained, expected, probe)
-
-
-def _first_pattern(obtained, expected, probe) -> str | None:
-    for path, have, want in compare.pairs(obtained, expected):
-        if not isinstance(want, np.ndarray) or not isinstance(have, np.ndarray) or want.dtype.kind not in "fc":
-            continue
-        if have.dtype.kind not in "fc" or have.size != want.size:
-            continue  # every pattern below rearranges or rescales the expected values
-        if compare.compare(have, want, probe.rtol, probe.atol).ok:
-            continue
-        for check in (_nonfinite, _ratio, _offset, _transposed):
-            text = check(path, have.astype(float), want.astype(float), probe)
-            if text:
-                return text
-    return None
-
-
-def _close(a, b, probe) -> bool:
-    return a.shape == b.shape and compare.compare(a, b, probe.rtol, probe.atol).ok
-
-
-def _nonfinite(path, have, want, probe) -> str | None:
-    if have.shape == want.shape and np.isfinite(want).all() and not np.isfinite(have).all():
-        return (f"`{path}` has nan/inf where the reference is finite: an overflow, typically exp of "
-                "a large number. Subtract the maximum before exponentiating (softmax(z) = "
-                "softmax(z - max z)) and never take the log of an underflowed 0.")
-    return None
-
-
-def _ratio(path, have, want, probe) -> str | None:
-    if have.shape != want.shape or not np.isfinite(have).all() or not np.isfinite(want).all():
+def describe_pattern(obtained, expected, probe, second=None, texts=None) -> str | None:
+    """A catalogue-free diagnosis of the first failing output it can explain (grader.pattern);
+    a ratio, sign or offset claim only when ``second`` (the student's and the reference's
+    outputs at the second seed) shows the same claim."""
+    claim = pattern.find(obtained, expected, probe, texts)
+    if claim is None:
         return None
-    mask = np.abs(want) > 1e-12 * max(np.abs(want).max(), 1e-300)
-    if mask.sum() < 1:
+    if claim.needs_second_seed and (second is None or not pattern.confirmed(claim, *second, probe)):
         return None
-    ratio = float(np.median(have[mask] / want[mask]))
-    if not np.isfinite(ratio) or ratio == 0 or abs(ratio - 1) < 1e-3 or not _close(have, ratio * want, probe):
-        return None
-    if abs(ratio + 1) < 1e-6:
-        return f"`{path}` is exactly the negative of the expected value: a sign is flipped."
-    return (f"`{path}` is exactly {_factor(ratio)} times the expected value everywhere: a constant "
-            "factor is missing or extra (averaging over the batch or not, a 1/2 in a squared "
-            "loss, a scale such as the square root of a dimension).")
-
-
-def _factor(ratio: float) -> str:
-    fraction = Fraction(ratio).limit_denominator(64)
-    if abs(float(fraction) - ratio) <= 1e-6 * abs(ratio):
-        return str(fraction)
-    return f"{ratio:.6g}"
-
-
-def _offset(path, have, want, probe) -> str | None:
-    if have.shape != want.shape or have.size < 2 or not np.isfinite(have - want).all():
-        return None
-    shift = float(np.median(have - want))
-    if shift != 0 and _close(have, want + shift, probe):
-        return (f"`{path}` differs from the expected value by the same constant everywhere: a term "
-                "that does not depend on the input is added or missing.")
-    return None
-
-
-_MAX_PERMUTATIONS = 720  # every order of 6 axes; expected outputs have fewer
-
-
-def _transposed(path, have, want, probe) -> str | None:
-    if have.ndim < 2 or have.ndim != want.ndim or sorted(have.shape) != sorted(want.shape):
-        return None  # no order of the obtained axes gives the expected shape
-    for axes in itertools.islice(_orders(have.shape, want.shape), _MAX_PERMUTATIONS):
-        if axes == tuple(range(have.ndim)):
-            continue
-        if _close(np.transpose(have, axes), want, probe):
-            which = "transposed" if have.ndim == 2 else f"has its axes permuted (as axes {axes})"
-            return f"`{path}` is the expected array {which}: check the order of your dimensions."
-    return None
-
-
-def _orders(have_shape: tuple, want_shape: tuple):
-    """Every axis order ``axes`` with ``have_shape[axes[i]] == want_shape[i]``, in
-    lexicographic order (those of itertools.permutations that give the expected shape)."""
-    def extend(prefix: tuple):
-        if len(prefix) == len(want_shape):
-            yield prefix
-            return
-        for axis, size in enumerate(have_shape):
-            if size == want_shape[len(prefix)] and axis not in prefix:
-                yield from extend(prefix + (axis,))
-    return extend(())
+    return claim.text

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader import __version__, compare, excerpt, forbidden, hint, pool, protocol, report, scoring, submission
+from grader import __version__, compare, excerpt, forbidden, hint, pattern, pool, protocol, report, scoring, submission
 from grader.assignment import Assignment, CourseError, shipped_course
 from grader.diagnosis import Diagnoser, Raised, quiet
 from grader.limits import Limits
@@ -172,7 +172,7 @@ class Grader:
         scan = forbidden.scan(loaded.units, self.assignment.forbidden, run.load_forbidden)
         results = [self._judge(entry, run.tests[entry.test], scan, comparisons.get(entry.test))
                    for entry in entries]
-        self._diagnose(results, run)
+        self._diagnose(results, run, loaded)
         return self._report(_identity(loaded), loaded, results, run, started, "graded")
 
     def _keep(self, run: pool.TestRun, comparisons: dict) -> pool.TestRun:
@@ -202,26 +202,50 @@ class Grader:
         return self._report(identity, None, [self._not_run(e, note) for e in entries], None, started,
                             "grading_error", reason, student=handin.student)
 
-    def _diagnose(self, results: list[dict], run: pool.SubmissionRun) -> None:
+    def _diagnose(self, results: list[dict], run: pool.SubmissionRun, loaded: submission.Submission) -> None:
         if self.diagnoser is None:
             return
         obtained = {t: r.tree for t, r in run.tests.items() if r.status == "returned" and r.tree is not None}
-        obtained.update({t: Raised(r.exception) for t, r in run.tests.items()
+        obtained.update({t: Raised(r.exception, r.exception_message, r.raised_in) for t, r in run.tests.items()
                          if r.status == "raised" and r.exception})
         failed = {r["id"] for r in results if r["status"] in ("failed", "error") and r["id"] in obtained}
         if not failed:
             return
         expected = {t: self.expected(self.assignment.probe(t)) for t in obtained}
-        found = self.diagnoser.diagnose(obtained, expected, failed)
+        found = self.diagnoser.diagnose(obtained, expected, failed, confirm=lambda tests: self._again(loaded, tests))
         for result in results:
             result["diagnosis"] = found.get(result["id"])
 
-    def _run(self, loaded: submission.Submission, tests: list[str], keep=None) -> pool.SubmissionRun:
+    def _again(self, loaded: submission.Submission, tests: list[str]) -> dict[str, tuple]:
+        """{test: (the student's outputs, the reference's)} at the second seed
+        (grader.pattern.second_seed): ``tests`` run once more in the sandbox, as grading runs
+        them; a test that does not return there is left out. One worker run per submission,
+        only for the failing tests about to get a ratio, sign or offset claim."""
+        seed = pattern.second_seed(self.seed)
+        expected = {t: self.expected_at(self.assignment.probe(t), seed) for t in tests}
+        tests = [t for t in tests if expected[t] is not None]
+        if not tests:
+            return {}
+        run = self._run(loaded, tests, seed=seed)
+        return {t: (r.tree, expected[t]) for t, r in run.tests.items()
+                if r.status == "returned" and r.tree is not None}
+
+    def expected_at(self, probe, seed: int) -> object:
+        """The reference's outputs for ``probe`` at another ``seed`` (not kept); None when the
+        reference raises there (then no claim is confirmed)."""
+        try:
+            with quiet():
+                return protocol.to_plain(probe.run(self.assignment.reference, seed))
+        except Exception:  # noqa: BLE001 - a course fault shows in the run's own seed, not here
+            return None
+
+    def _run(self, loaded: submission.Submission, tests: list[str], keep=None, seed: int | None = None
+             ) -> pool.SubmissionRun:
         limits = self.options.limits
         folder = self._folder()
         plan = self._plan(folder, len(tests), loaded.view)
         try:
-            job = {"module": self.assignment.name, "tests": tests, "seed": self.seed,
+            job = {"module": self.assignment.name, "tests": tests, "seed": self.seed if seed is None else seed,
                    "probes": self._excerpt(tuple(tests)),
                    "units": [{"source": u.source, "filename": u.filename, "label": u.label}
                              for u in loaded.units],

@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 import numpy
 
-from grader import __version__, canary, excerpt, selfcheck, syntax, template
+from grader import __version__, canary, excerpt, pattern, selfcheck, syntax, template
 from grader.assignment import Assignment, CourseError
 from grader.checker import Checker
 from grader.diagnosis import Diagnoser, _agrees
@@ -82,7 +82,8 @@ def record(found: Assignment, rubric: Rubric, grader: Grader, visible: tuple[str
     diagnoser = grader.diagnoser or Diagnoser(found, grader.seed)
     tests = tuple(selfcheck.RecordedTest(
         test, probe.description, probe.calls, probe.rtol, probe.atol, rubric.entry(test).points,
-        rubric.entry(test).partial, expected[test], tuple(diagnoser.axis_variants(probe)))
+        rubric.entry(test).partial, expected[test], tuple(diagnoser.axis_variants(probe)),
+        grader.expected_at(probe, pattern.second_seed(grader.seed)))
         for test, probe in probes.items())
     mistakes = []
     for mistake in diagnoser.mistakes:
@@ -90,6 +91,11 @@ def record(found: Assignment, rubric: Rubric, grader: Grader, visible: tuple[str
         if all(_agrees(outputs[test], expected[test], probe) for test, probe in probes.items()):
             continue  # never a candidate on a visible test: its text would only hint at hidden ones
         mistakes.append(selfcheck.RecordedMistake(mistake.name, mistake.misconception, mistake.fix, outputs))
+    pairs = []  # grader.pair: the pairs of mistakes the diagnosis may name, with their outputs
+    for first, second, both in diagnoser.pairs():
+        outputs = {test: diagnoser.outputs(both, probe) for test, probe in probes.items()}
+        if not all(_agrees(outputs[test], expected[test], probe) for test, probe in probes.items()):
+            pairs.append((first.name, second.name, outputs))
     source = excerpt.excerpt(found.probes_path.read_text(encoding="utf-8"), visible)
     forbidden = found.forbidden
     return selfcheck.SelfCheck(
@@ -97,7 +103,7 @@ def record(found: Assignment, rubric: Rubric, grader: Grader, visible: tuple[str
         grader.seed, __version__, numpy.__version__, source, tests, tuple(mistakes),
         {"source": canary.source(visible, grader.seed), "submission": canary.submission(found.framework),
          "tests": canary.record(source, visible, grader.seed)},
-        {})
+        {}, dict(found.pattern_texts), tuple(pairs))
 
 
 def _write(found: Assignment, check: selfcheck.SelfCheck, folder: Path) -> list[Path]:

@@ -11,25 +11,30 @@ for the *visible* tests of one assignment only:
 - ``tests``: per visible test its rubric entry (points, partial credit), tolerances,
   description, the functions it calls, and the reference's outputs at the release
   ``seed`` (``expected``); ``axis_variants``: the reference's outputs when a function
-  ignores the ``axis`` it is given (a catalogue-free diagnosis that needs the reference).
+  ignores the ``axis`` it is given (a catalogue-free diagnosis that needs the reference);
+  ``expected_second_seed``: the reference's outputs at ``grader.pattern.second_seed(seed)``,
+  which confirm a ratio, sign or offset pattern offline as the instructor's grading does.
 - ``mistakes``: each known mistake's misconception, fix and outputs on those same tests
   (or the exception it raised), so that diagnoses work offline.
 - ``canary``: recorded inputs that prove the sandbox works on the student's machine
   before any verdict (grader.canary).
 - ``templates``: the SHA-256 of the released templates (an untouched template is told apart).
+- ``patterns``: the assignment's own texts for the catalogue-free diagnoses (assignment.toml).
+- ``pairs``: the outputs of two mistakes made together (grader.pair) on those tests, for
+  each pair the diagnosis may name, so that pairs are named offline too.
 
 No reference code, no hidden probe, no mistake code, no hidden rubric entry. Output
 trees are JSON: ``null``, ``{"s": str}``, ``{"l": [...]}``, ``{"d": {...}}``, and arrays as
 ``{"a": {"dtype": "<f8", "shape": [...], "base64": ...}}`` (raw little-endian bytes, so
 every value, nan and inf included, is exact); an exception a mistake raised is
-``{"raised": "builtins.ValueError"}``.
+``{"raised": "builtins.ValueError", "message": ..., "function": ...}`` (grader.raised).
 """
 from __future__ import annotations
 
 import base64
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +62,7 @@ class RecordedTest:
     partial: str
     expected: object           # plain tree (protocol.to_plain form)
     axis_variants: tuple       # ((function, axis, tree), ...) in the order the diagnosis tries them
+    expected_second: object = None  # the reference's outputs at pattern.second_seed(seed) (None: not recorded)
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,8 @@ class SelfCheck:
     mistakes: tuple[RecordedMistake, ...]
     canary: dict               # {"source", "submission", "tests": [{"id", "expected"}]} (trees decoded)
     templates: dict            # file name -> sha256
+    patterns: dict = field(default_factory=dict)  # the assignment's own pattern texts (grader.pattern)
+    pairs: tuple = ()          # ((first mistake, second mistake, {test id: tree or Raised}), ...) (grader.pair)
 
     def test(self, test_id: str) -> RecordedTest:
         for test in self.tests:
@@ -97,7 +105,7 @@ class SelfCheck:
 def encode_tree(tree) -> object:
     """A plain tree (or Raised) as JSON data; arrays exact, as base64 of their bytes."""
     if isinstance(tree, Raised):
-        return {"raised": tree.exception}
+        return {"raised": tree.exception, "message": tree.message, "function": tree.function}
     if tree is None:
         return None
     if isinstance(tree, str):
@@ -119,7 +127,7 @@ def decode_tree(node, where: str = "tree"):
     if node is None:
         return None
     if "raised" in node:
-        return Raised(node["raised"])
+        return Raised(node["raised"], node.get("message", ""), node.get("function", ""))
     if "s" in node:
         return node["s"]
     if "d" in node:
@@ -153,7 +161,8 @@ def document(check: SelfCheck) -> dict:
                    "points": t.points, "visibility": "visible", "partial": t.partial,
                    "expected": encode_tree(t.expected),
                    "axis_variants": [{"function": f, "axis": a, "outputs": encode_tree(tree)}
-                                     for f, a, tree in t.axis_variants]} for t in check.tests],
+                                     for f, a, tree in t.axis_variants],
+                   "expected_second_seed": encode_tree(t.expected_second)} for t in check.tests],
         "mistakes": [{"name": m.name, "misconception": m.misconception, "fix": m.fix,
                       "outputs": {test: encode_tree(tree) for test, tree in m.outputs.items()}}
                      for m in check.mistakes],
@@ -161,6 +170,10 @@ def document(check: SelfCheck) -> dict:
                    "tests": [{"id": t["id"], "expected": encode_tree(t["expected"])}
                              for t in check.canary["tests"]]},
         "templates": dict(check.templates),
+        "patterns": dict(check.patterns),
+        "pairs": [{"first": first, "second": second,
+                   "outputs": {test: encode_tree(tree) for test, tree in outputs.items()}}
+                  for first, second, outputs in check.pairs],
     }
     schema.check(data, "selfcheck", f"self-check file for {check.assignment}")
     return data
@@ -208,7 +221,9 @@ def _from_document(data: dict, path: Path | None) -> SelfCheck:
         t["id"], t["name"], tuple(t["calls"]), float(t["rtol"]), float(t["atol"]), float(t["points"]),
         t["partial"], decode_tree(t["expected"], f"{where}: tests/{t['id']}/expected"),
         tuple((v["function"], v["axis"], decode_tree(v["outputs"], f"{where}: axis variant"))
-              for v in t["axis_variants"])) for t in data["tests"])
+              for v in t["axis_variants"]),
+        decode_tree(t.get("expected_second_seed"), f"{where}: tests/{t['id']}/expected_second_seed"))
+        for t in data["tests"])
     mistakes = tuple(RecordedMistake(m["name"], m["misconception"], m["fix"],
                                      {test: decode_tree(tree, f"{where}: mistake {m['name']}")
                                       for test, tree in m["outputs"].items()}) for m in data["mistakes"])
@@ -219,7 +234,10 @@ def _from_document(data: dict, path: Path | None) -> SelfCheck:
     return SelfCheck(path, info["name"], info["title"], info["framework"], tuple(info["functions"]),
                      tuple(info["forbidden"]["modules"]), tuple(info["forbidden"]["calls"]), data["seed"],
                      data["grader_version"], data["numpy_version"], data["probes"]["source"], tests, mistakes,
-                     canary, dict(data["templates"]))
+                     canary, dict(data["templates"]), dict(data.get("patterns", {})),
+                     tuple((p["first"], p["second"], {test: decode_tree(tree, f"{where}: pair {p['first']}+{p['second']}")
+                                                      for test, tree in p["outputs"].items()})
+                           for p in data.get("pairs", ())))
 
 
 # --- finding it ---------------------------------------------------------------------------

@@ -44,6 +44,7 @@ import warnings  # noqa: E402
 import numpy  # noqa: E402,F401  (pre-imported for every child)
 
 from grader import protocol, sandbox  # noqa: E402
+from grader import raised as raising  # noqa: E402
 from grader.guard import Guard  # noqa: E402
 from grader.probe import collect  # noqa: E402
 from grader.standin import StandIns  # noqa: E402
@@ -272,7 +273,8 @@ def _oversized(message: dict, size: int, cap: str) -> dict:
 def _bounded(message: dict) -> dict:
     """``message`` with its texts and lists cut to the frame schema's bounds."""
     bounded = dict(message)
-    for key, size in (("error", _MAX_TEXT), ("message", _MAX_TEXT), ("exception", _MAX_NAME)):
+    for key, size in (("error", _MAX_TEXT), ("message", _MAX_TEXT), ("exception", _MAX_NAME),
+                      ("exception_message", raising.MAX_MESSAGE), ("raised_in", _MAX_NAME)):
         if isinstance(bounded.get(key), str):
             bounded[key] = bounded[key][:size]
     if "missing" in bounded:
@@ -377,7 +379,7 @@ def _run_probe(probe, module, seed: int, guard: Guard, filenames: set[str]) -> t
     missing = [name for name in probe.calls if name not in module.__dict__]
     if missing:
         return {**message, "status": "missing", "missing": missing, "forbidden": guard.take()}, None
-    tree, error, raised = None, None, None
+    tree, error, raised, details = None, None, None, {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -388,7 +390,8 @@ def _run_probe(probe, module, seed: int, guard: Guard, filenames: set[str]) -> t
         except BaseException as exc:  # noqa: BLE001
             status, error = "raised", describe(exc, filenames)
             raised = f"{type(exc).__module__}.{type(exc).__qualname__}"
-    return {**message, "status": status, "error": error, "exception": raised,
+            details = {"exception_message": raising.message(exc), "raised_in": raising.function(exc, filenames)}
+    return {**message, "status": status, "error": error, "exception": raised, **details,
             "warnings": len(caught), "forbidden": guard.take()}, tree
 
 

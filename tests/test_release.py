@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from diagnosis_cases import CASES
 
 from grader import assignment, checker, release, rubric, selfcheck
 from grader.exitcode import ExitCode
@@ -280,3 +281,25 @@ def test_check_without_a_release_or_a_course_names_both_ways(tmp_path):
     result = _grader("check", "softmax.py", cwd=tmp_path, env=env)
     assert result.returncode == ExitCode.USAGE
     assert "selfcheck.json beside FILE, or pass --release DIR" in result.stderr and "grader init" in result.stderr
+
+
+@pytest.mark.parametrize("case", ["dw_times_three", "log_softmax_without_plus_max_by_rows", "conv_unpads_with_minus_pad",
+                                  "conv_output_size_without_plus_one", "batchnorm_cs231n_momentum_and_biased_var",
+                                  "reg_without_half_and_its_gradient"])
+def test_pattern_and_pair_diagnoses_from_the_release_are_the_instructors(releases, course, layers, workers, tmp_path,
+                                                                         case):
+    """A ratio or row offset is confirmed at the second seed offline too (the release records
+    the reference's outputs there); shape patterns need nothing more; pairs of mistakes are
+    replayed from their recorded outputs."""
+    found = next(c for c in CASES if c.name == case)
+    path = tmp_path / f"{found.assignment}.py"
+    path.write_text(found.source())
+    check = selfcheck.read(releases[found.assignment] / f"{found.assignment}.selfcheck.json")
+    visible = tuple(e.test for e in rubric.load(course[found.assignment]).visible())
+    with Grader(course[found.assignment], rubric.load(course[found.assignment]), layers,
+                Options(seed=SEED, reveal_hidden=False), workers=workers) as grader, \
+            checker.Checker(check, layers, workers=workers) as offline:
+        theirs, ours = grader.grade(path, tests=visible), offline.grade(path)
+    assert _key(ours) == _key(theirs)
+    diagnosis = next(t for t in ours["tests"] if t["id"] == found.test)["diagnosis"]
+    assert diagnosis and found.expect[1] in diagnosis, diagnosis

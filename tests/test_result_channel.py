@@ -91,7 +91,8 @@ def test_an_honest_child_stays_within_the_frame_schema_however_large_its_message
     errors = [{"where": f"cell {i}", "error": "Traceback\n" + "x" * 100_000} for i in range(1000)]
     for message in ({"kind": "loaded", "import_errors": errors, "forbidden": events},
                     {"kind": "result", "test": "t", "status": "raised", "error": "\ud800" * 10**6,
-                     "exception": "builtins.ValueError" * 100, "warnings": 10**6, "forbidden": events},
+                     "exception": "builtins.ValueError" * 100, "exception_message": "m" * 10**6,
+                     "raised_in": "f" * 10**4, "warnings": 10**6, "forbidden": events},
                     {"kind": "result", "test": "t", "status": "missing", "missing": ["f" * 1000] * 1000,
                      "forbidden": []},
                     {"kind": "fatal", "message": "m" * 10**6}):
@@ -101,6 +102,13 @@ def test_an_honest_child_stays_within_the_frame_schema_however_large_its_message
         assert header["kind"] == message["kind"]
     assert len(header["message"]) == 8000
     assert header is not None
+    raised = protocol.parse_header(protocol.encode_parts(worker._bounded(
+        {"kind": "result", "test": "t", "status": "raised", "exception_message": "m" * 10**6, "raised_in": "f" * 10**4,
+         "error": "e"}))[0][protocol.HEADER.size:])
+    assert (len(raised["exception_message"]), len(raised["raised_in"])) == (300, 300)
+    forged = {"kind": "result", "test": "t", "status": "raised", "exception_message": "m" * 301}
+    with pytest.raises(protocol.ProtocolError, match="exception_message"):
+        protocol.parse_header(protocol.encode_parts(forged)[0][protocol.HEADER.size:])
 
 
 def test_a_notebook_with_many_failing_cells_lists_the_first_and_counts_the_rest(grade, tmp_path):

@@ -119,7 +119,7 @@ def step_backward_cell_gradient_only(m, rng):
 
 @probe(calls=("lstm_step_forward", "lstm_step_backward"), atol=GRADIENT_ATOL)
 def step_backward_leaves_inputs_unchanged(m, rng):
-    """lstm_step_forward then lstm_step_backward (N = 2, D = 3, H = 4): the six gradients, and none of the inputs changed"""
+    """lstm_step_forward then lstm_step_backward (N = 2, D = 3, H = 4): the six gradients, and x, prev_h, prev_c, Wx, Wh, b, dnext_h and dnext_c unchanged after the calls"""
     x, prev_h, prev_c, Wx, Wh, b = inputs = _step_inputs(rng, 2, 3, 4)
     dnext_h, dnext_c = rng.normal(size=(2, 4)), rng.normal(size=(2, 4))
     gradients = {k: _snapshot(v) for k, v in _step_gradients(m, inputs, dnext_h, dnext_c).items()}

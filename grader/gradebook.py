@@ -55,7 +55,10 @@ def installed() -> bool:
     """Are SQLAlchemy and Alembic installed? Looked up, not imported: Alembic is imported
     only when a gradebook must be migrated (grader.migration), a quarter of a second saved."""
     import importlib.util
-    return all(importlib.util.find_spec(name) is not None for name in ("alembic", "sqlalchemy"))
+    try:
+        return all(importlib.util.find_spec(name) is not None for name in ("alembic", "sqlalchemy"))
+    except (ImportError, ValueError):  # a finder that refuses it, or a module left as None
+        return False
 
 
 def require() -> None:

@@ -25,7 +25,8 @@ blackboard   Blackboard "Download Assignment":                             the u
 names them; ``nbgrader`` when there is a ``submitted/`` folder, or every entry holding
 code is a folder of per-assignment folders, one of them ``<assignment>/``; for a zip,
 ``one`` (a zip is what one student hands in unless its names say otherwise; ``--layout
-students`` reads a zip of a class); ``one`` when a file named after the assignment is at
+students`` reads a zip of a class), but ambiguous when two or more of its entries hold a
+file named after the assignment and none is at its top (a zipped class folder); ``one`` when a file named after the assignment is at
 the top (so ``hw2/softmax.py`` beside ``hw2/old/softmax.py`` stays one submission), or
 when fewer than two entries hold code (a ``.py``, ``.ipynb`` or ``.zip`` anywhere
 inside); ``students`` when two or more entries hold a file named after the assignment,
@@ -222,10 +223,14 @@ def _detect(argument: Path, entries: dict[str, _Entry], assignment: str, is_zip:
     if "submitted/" in entries:
         return "nbgrader"
     coded = [e for e in entries.values() if _holds_code(e)]
-    if is_zip:  # what one student hands in, unless its names say otherwise
-        return "nbgrader" if _nbgrader(coded, assignment) else "one"
     holders = [e for e in coded if any(named_after(n, assignment) for n in _names(e))]
     top = [e.name for e in holders if not e.folder]
+    if is_zip:  # what one student hands in, unless its names say otherwise
+        if _nbgrader(coded, assignment):
+            return "nbgrader"
+        if not top and len(holders) >= 2:  # a zipped class folder: grading it as one would score 0
+            raise Unusable([_ambiguous(argument, argument.name, holders, assignment)])
+        return "one"
     if top:
         if len(holders) - len(top) >= 2:
             raise Unusable([_ambiguous(argument, _listed(top), holders, assignment)])

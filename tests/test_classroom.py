@@ -175,15 +175,19 @@ def test_a_class_folder_of_30_students_is_30_submissions(tmp_path):
     assert all(load(h, "softmax").gradable for h in batch.handins)
 
 
-def test_a_zip_of_a_class_is_read_like_the_folder(tmp_path):
+def test_a_zipped_class_folder_is_a_usage_error_until_the_layout_is_named_then_read_like_the_folder(tmp_path):
     folder = _thirty(tmp_path / "class")
     archive = tmp_path / "class.zip"
     with zipfile.ZipFile(archive, "w") as handle:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 handle.write(path, f"class/{path.relative_to(folder)}")  # one folder around it all
-    assert expand(archive).handins == (classroom.Handin(archive),)  # a zip is one student's...
-    from_zip, from_folder = expand(archive, layout="students"), expand(folder)  # ...unless the layout says
+    with pytest.raises(classroom.Unusable) as raised:  # graded as one student's zip, it would score 0
+        expand(archive)
+    assert raised.value.problems[0].startswith(f"{archive}: ambiguous: one submission (class.zip) or a class of "
+                                               "10 students (student10/, student11/")
+    assert raised.value.problems[0].endswith("Pass --layout one or --layout students")
+    from_zip, from_folder = expand(archive, layout="students"), expand(folder)
     assert students(from_zip) == students(from_folder)
     assert [load(h, "softmax").sha256 for h in from_zip.handins] == \
         [load(h, "softmax").sha256 for h in from_folder.handins]
@@ -298,3 +302,11 @@ def test_a_broken_zip_argument_is_still_one_submission_with_a_report(tmp_path):
     batch = expand(tmp_path / "hw.zip")
     assert batch.handins == (classroom.Handin(tmp_path / "hw.zip"),)
     assert "is not a readable zip archive" in load(batch.handins[0], "softmax").load_errors[0]
+
+
+def test_a_students_zip_with_a_backup_or_helpers_stays_one_submission(tmp_path):
+    """Only two or more entries holding the assignment's file, none at the top, make a zip ambiguous."""
+    backup = zipped(tmp_path / "backup.zip", {"hw2/softmax.py": CORRECT, "hw2/old/softmax.py": CORRECT})
+    helpers = zipped(tmp_path / "helpers.zip", {"hw2/part1/softmax.py": CORRECT, "hw2/part1/helpers.py": "x = 1\n"})
+    for archive in (backup, helpers):
+        assert expand(archive).handins == (classroom.Handin(archive),)

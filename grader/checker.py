@@ -84,7 +84,7 @@ class RecordedDiagnoser(Diagnoser):
         check = assignment.selfcheck
         self._recorded = {m.name: m.outputs for m in check.mistakes}
         self._recorded.update({f"{first}+{second}": outputs for first, second, outputs in check.pairs})
-        self._mistakes = [Mistake(m.name, m.misconception, m.fix, None) for m in check.mistakes]
+        self._mistakes = [Mistake(m.name, m.misconception, m.fix, None, m.changes) for m in check.mistakes]
         self._variants = {t.id: t.axis_variants for t in check.tests}
 
     def outputs(self, mistake: Mistake, probe) -> object:

@@ -148,8 +148,12 @@ class Diagnoser:
     def _holds(self, mistake: Mistake, probes: dict, obtained: dict, expected: dict, agreed: set) -> bool:
         """A mistake explains the student's results only if the student agrees with it on
         every probe where the mistake's outputs differ from the reference's (there, it
-        competes with the reference and with every other mistake)."""
-        return all(test in agreed or _agrees(self.outputs(mistake, probe), expected[test], probe)
+        competes with the reference and with every other mistake), and on every probe that
+        calls only what the mistake changes (where it leaves such a function as the reference
+        has it, a student who differs made another mistake, or more than this one)."""
+        owned = {name.split(".")[0] for name in mistake.changes}
+        return all(test in agreed or (not (owned and set(probe.calls) <= owned)
+                                      and _agrees(self.outputs(mistake, probe), expected[test], probe))
                    for test, probe in probes.items())
 
     def pair(self, test: str, probes: dict, obtained: dict, expected: dict) -> str | None:

@@ -90,7 +90,8 @@ def record(found: Assignment, rubric: Rubric, grader: Grader, visible: tuple[str
         outputs = {test: diagnoser.outputs(mistake, probe) for test, probe in probes.items()}
         if all(_agrees(outputs[test], expected[test], probe) for test, probe in probes.items()):
             continue  # never a candidate on a visible test: its text would only hint at hidden ones
-        mistakes.append(selfcheck.RecordedMistake(mistake.name, mistake.misconception, mistake.fix, outputs))
+        mistakes.append(selfcheck.RecordedMistake(mistake.name, mistake.misconception, mistake.fix, outputs,
+                                                  mistake.changes))
     pairs = []  # grader.pair: the pairs of mistakes the diagnosis may name, with their outputs
     for first, second, both in diagnoser.pairs():
         outputs = {test: diagnoser.outputs(both, probe) for test, probe in probes.items()}

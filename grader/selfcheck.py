@@ -71,6 +71,7 @@ class RecordedMistake:
     misconception: str
     fix: str
     outputs: dict              # test id -> plain tree or Raised
+    changes: tuple = ()        # the definitions it changes (diagnosis.Mistake.changes)
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,8 @@ def document(check: SelfCheck) -> dict:
                                      for f, a, tree in t.axis_variants],
                    "expected_second_seed": encode_tree(t.expected_second)} for t in check.tests],
         "mistakes": [{"name": m.name, "misconception": m.misconception, "fix": m.fix,
-                      "outputs": {test: encode_tree(tree) for test, tree in m.outputs.items()}}
+                      "outputs": {test: encode_tree(tree) for test, tree in m.outputs.items()},
+                      "changes": list(m.changes)}
                      for m in check.mistakes],
         "canary": {"source": check.canary["source"], "submission": check.canary["submission"],
                    "tests": [{"id": t["id"], "expected": encode_tree(t["expected"])}
@@ -226,7 +228,8 @@ def _from_document(data: dict, path: Path | None) -> SelfCheck:
         for t in data["tests"])
     mistakes = tuple(RecordedMistake(m["name"], m["misconception"], m["fix"],
                                      {test: decode_tree(tree, f"{where}: mistake {m['name']}")
-                                      for test, tree in m["outputs"].items()}) for m in data["mistakes"])
+                                      for test, tree in m["outputs"].items()},
+                                     tuple(m.get("changes", ()))) for m in data["mistakes"])
     canary = {"source": data["canary"]["source"], "submission": data["canary"]["submission"],
               "tests": [{"id": t["id"], "expected": decode_tree(t["expected"], f"{where}: canary")}
                         for t in data["canary"]["tests"]]}

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from grader import text, tree
 from grader.handin import GRADABLE, Choice, Handin, choose, gradable
 from grader.limits import Limits, megabytes
-from grader.notebook import NotebookError, code_cells
+from grader.notebook import NotebookError, code_cells, neutralise
 
 __all__ = ["GRADABLE", "CodeUnit", "Handin", "Submission", "load", "syntax_problem", "unit_name"]
 
@@ -238,11 +238,29 @@ def _failing(base: Submission, message: str) -> Submission:
 def _module(base: Submission, name: str, data: bytes) -> Submission:
     source, problem = python_source(data, name)
     problem = problem or syntax_problem(source, name)
+    if problem and source:
+        source, skipped = _exported_notebook(source, name)
+        if skipped:
+            problem = syntax_problem(source, name)
+            base = _with(base, load_warnings=(*base.load_warnings, skipped))
     if problem:
         return _failing(base, problem)
     if not source.strip():
         return _failing(base, f"{name} is empty: there is no code to grade")
     return _with(base, units=(CodeUnit(source, unit_name(name), "module"),))
+
+
+def _exported_notebook(source: str, name: str) -> tuple[str, str]:
+    """A ``.py`` saved from a notebook (Colab's "Download .py" keeps ``!pip install ...`` and
+    ``%matplotlib inline`` as they were) with those lines neutralised as in a notebook
+    (grader.notebook.neutralise), and the load warning that says so; ``(source, "")``
+    when it has no such line."""
+    python, count = neutralise(source)
+    if not count:
+        return source, ""
+    return python, (f"{name}: {count} notebook-only line{'s' if count != 1 else ''} (shell commands or "
+                    "magics, such as !pip install or %matplotlib) are not Python and were skipped, as a "
+                    "notebook skips them; delete them from the .py file")
 
 
 def _notebook(base: Submission, name: str, data: bytes, code_limit: int) -> Submission:

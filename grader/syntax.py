@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import threading
-from grader import syntax
 
 _BUILDING = threading.Lock()
 

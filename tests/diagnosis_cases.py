@@ -96,4 +96,10 @@ CASES = (
           ("    dW1 = dW1 + reg * W1", "    dW1 = dW1 + 2 * reg * W1"),
           ("    dW2 = dW2 + reg * W2", "    dW2 = dW2 + 2 * reg * W2")),
          "two_layer_net_with_reg", ("contains", "Matches two known mistakes made together")),
+    # -- a mistake that leaves a function as the reference has it on some probe cannot explain a
+    # student who fails there too (found by a newcomer: nan everywhere named "0 * log 0")
+    Case("kl_divergence_nan_everywhere", "softmax",
+         (("    return float(np.sum(p[support] * np.log(p[support] / q[support])))",
+           "    return float(\"nan\")"),),
+         "kl_divergence_zeros_in_p", ("not", "Matches a known mistake")),
 )

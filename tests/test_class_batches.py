@@ -279,3 +279,21 @@ def test_hostile_student_names_reach_the_summary_and_the_reports_as_text(tmp_pat
     reports = {p.name: json.loads(p.read_text()) for p in (tmp_path / "json").glob("*.json")}
     assert {name: r["student"] for name, r in reports.items()} == {
         "_x1b]0;pwned_x07eve.json": "\\x1b]0;pwned\\x07eve", "[bold_red]mallory.json": "[bold red]mallory"}
+
+
+def test_a_py_downloaded_from_colab_skips_its_shell_and_magic_lines_and_says_so(grade):
+    report = grade(SUBMISSIONS / "colab_download_py_with_shell_and_magic_lines.py")
+    assert full_marks(report)
+    assert report["load_warnings"] == [
+        "colab_download_py_with_shell_and_magic_lines.py: 2 notebook-only lines (shell commands or magics, such "
+        "as !pip install or %matplotlib) are not Python and were skipped, as a notebook skips them; delete them "
+        "from the .py file"]
+
+
+def test_a_syntax_error_beside_magic_lines_is_still_the_syntax_error(grade, tmp_path):
+    broken = tmp_path / "softmax.py"
+    broken.write_text("!pip install numpy\nimport numpy as np\ndef softmax(z, axis=-1)\n    return z\n",
+                      encoding="utf-8")
+    report = grade(broken)
+    assert report["score"] == 0
+    assert report["load_errors"] == ["softmax.py has a syntax error at line 3 (expected ':'): def softmax(z, axis=-1)"]

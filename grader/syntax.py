@@ -18,7 +18,7 @@ _BUILDING = threading.Lock()
 
 
 def parse(source: str | bytes, filename: str = "<unknown>", mode: str = "exec", **kwargs) -> ast.AST:
-    """``syntax.parse(source, filename, mode, **kwargs)``, never at the same time as another
+    """``ast.parse(source, filename, mode, **kwargs)``, never at the same time as another
     thread's. Raises SyntaxError (and ValueError for NUL bytes) as ``ast.parse`` does."""
     with _BUILDING:
         return ast.parse(source, filename, mode, **kwargs)

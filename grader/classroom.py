@@ -26,7 +26,8 @@ names them; ``nbgrader`` when there is a ``submitted/`` folder, or every entry h
 code is a folder of per-assignment folders, one of them ``<assignment>/``; for a zip,
 ``one`` (a zip is what one student hands in unless its names say otherwise; ``--layout
 students`` reads a zip of a class), but ambiguous when two or more of its entries hold a
-file named after the assignment and none is at its top (a zipped class folder); ``one`` when a file named after the assignment is at
+file named after the assignment and none is at its top (a zipped class folder) and it is
+the only argument (beside others, each zip is one student's hand-in); ``one`` when a file named after the assignment is at
 the top (so ``hw2/softmax.py`` beside ``hw2/old/softmax.py`` stays one submission), or
 when fewer than two entries hold code (a ``.py``, ``.ipynb`` or ``.zip`` anywhere
 inside); ``students`` when two or more entries hold a file named after the assignment,
@@ -122,7 +123,7 @@ def expand(arguments: list[Path], assignment: str, layout: str = "auto") -> Batc
             found = [Handin(argument)]
         else:
             try:
-                found, reading, left = _read(argument, assignment, layout)
+                found, reading, left = _read(argument, assignment, layout, alone=len(arguments) == 1)
             except Unusable as exc:
                 problems += exc.problems
                 continue
@@ -141,7 +142,7 @@ def _shown(path) -> str:
     return text.clean(str(path), lines=False)
 
 
-def _read(argument: Path, assignment: str, layout: str) -> tuple[list[Handin], str, list[str]]:
+def _read(argument: Path, assignment: str, layout: str, alone: bool = True) -> tuple[list[Handin], str, list[str]]:
     """A folder or zip argument as handins, how it was read, and what was left out."""
     try:
         files = tree.of(argument)
@@ -156,7 +157,7 @@ def _read(argument: Path, assignment: str, layout: str) -> tuple[list[Handin], s
     prefix = _wrapper(files.names)
     entries = _entries(files.names, prefix)
     if layout == "auto":
-        layout = _detect(argument, entries, assignment, files.is_zip)
+        layout = _detect(argument, entries, assignment, files.is_zip, alone)
         if layout == "one":
             return [Handin(argument)], "", []
     if layout == "nbgrader" and "submitted/" in entries:
@@ -211,7 +212,7 @@ def _holds_code(entry: _Entry) -> bool:
     return any(gradable(n) or n.lower().endswith(".zip") for n in _names(entry))
 
 
-def _detect(argument: Path, entries: dict[str, _Entry], assignment: str, is_zip: bool) -> str:
+def _detect(argument: Path, entries: dict[str, _Entry], assignment: str, is_zip: bool, alone: bool = True) -> str:
     for kind, pattern in _LMS.items():
         matched = [key for key, entry in entries.items() if pattern.fullmatch(entry.name)]
         if matched and len(matched) == len(entries):
@@ -228,7 +229,7 @@ def _detect(argument: Path, entries: dict[str, _Entry], assignment: str, is_zip:
     if is_zip:  # what one student hands in, unless its names say otherwise
         if _nbgrader(coded, assignment):
             return "nbgrader"
-        if not top and len(holders) >= 2:  # a zipped class folder: grading it as one would score 0
+        if alone and not top and len(holders) >= 2:  # a zipped class folder: as one it would score 0
             raise Unusable([_ambiguous(argument, argument.name, holders, assignment)])
         return "one"
     if top:

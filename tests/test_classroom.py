@@ -310,3 +310,12 @@ def test_a_students_zip_with_a_backup_or_helpers_stays_one_submission(tmp_path):
     helpers = zipped(tmp_path / "helpers.zip", {"hw2/part1/softmax.py": CORRECT, "hw2/part1/helpers.py": "x = 1\n"})
     for archive in (backup, helpers):
         assert expand(archive).handins == (classroom.Handin(archive),)
+
+
+def test_a_zip_beside_other_arguments_is_one_students_hand_in(tmp_path):
+    """Graded as `grade -a softmax *.zip`, one student's odd zip does not stop the class."""
+    odd = zipped(tmp_path / "odd.zip", {"a/softmax.py": CORRECT, "b/softmax.py": CORRECT + "\n# other\n"})
+    plain = zipped(tmp_path / "plain.zip", {"softmax.py": CORRECT})
+    assert expand(odd, plain).handins == (classroom.Handin(odd), classroom.Handin(plain))
+    with pytest.raises(classroom.Unusable):
+        expand(odd)

@@ -27,14 +27,14 @@ code is a folder of per-assignment folders, one of them ``<assignment>/``; for a
 ``one`` (a zip is what one student hands in unless its names say otherwise; ``--layout
 students`` reads a zip of a class), but ambiguous when two or more of its entries hold a
 file named after the assignment and none is at its top (a zipped class folder) and it is
-the only argument (beside others, each zip is one student's hand-in); ``one`` when a file named after the assignment is at
-the top (so ``hw2/softmax.py`` beside ``hw2/old/softmax.py`` stays one submission), or
-when fewer than two entries hold code (a ``.py``, ``.ipynb`` or ``.zip`` anywhere
-inside); ``students`` when two or more entries hold a file named after the assignment,
-or none does. Ambiguous, a usage error that lists what was ambiguous and is settled by
-``--layout``: some but not all entries named by an LMS; a file named after the
-assignment at the top beside two or more entries holding one; exactly one entry holding
-such a file among several holding code.
+the only argument (beside others, each zip is one student's hand-in); ``one`` when a
+file named after the assignment is at the top (so ``hw2/softmax.py`` beside
+``hw2/old/softmax.py`` stays one submission), or when fewer than two entries hold code
+(a ``.py``, ``.ipynb`` or ``.zip`` anywhere inside); ``students`` when two or more
+entries hold a file named after the assignment, or none does. Ambiguous, a usage error
+that lists what was ambiguous and is settled by ``--layout``: some but not all entries
+named by an LMS; a file named after the assignment at the top beside two or more entries
+holding one; exactly one entry holding such a file among several holding code.
 Top-level files that hold no code (``README.md``) are nobody's and are left out, with
 a note. Paths that do not exist, and a batch with nothing to grade, are usage errors.
 """

@@ -142,7 +142,7 @@ def _shown(path) -> str:
     return text.clean(str(path), lines=False)
 
 
-def _read(argument: Path, assignment: str, layout: str, alone: bool = True) -> tuple[list[Handin], str, list[str]]:
+def _read(argument: Path, assignment: str, layout: str, alone: bool) -> tuple[list[Handin], str, list[str]]:
     """A folder or zip argument as handins, how it was read, and what was left out."""
     try:
         files = tree.of(argument)
@@ -212,7 +212,7 @@ def _holds_code(entry: _Entry) -> bool:
     return any(gradable(n) or n.lower().endswith(".zip") for n in _names(entry))
 
 
-def _detect(argument: Path, entries: dict[str, _Entry], assignment: str, is_zip: bool, alone: bool = True) -> str:
+def _detect(argument: Path, entries: dict[str, _Entry], assignment: str, is_zip: bool, alone: bool) -> str:
     for kind, pattern in _LMS.items():
         matched = [key for key, entry in entries.items() if pattern.fullmatch(entry.name)]
         if matched and len(matched) == len(entries):
